@@ -1,0 +1,82 @@
+package runtime
+
+import (
+	"context"
+	"time"
+)
+
+// EventKind says what happened.
+type EventKind uint8
+
+// The events a runtime reports.
+const (
+	// EventStateChange: a breaker moved From -> To.
+	EventStateChange EventKind = iota + 1
+	// EventRetry: an attempt failed (Err) and attempt number Attempt+1 is
+	// scheduled after Delay.
+	EventRetry
+	// EventRejected: Policy ("breaker" or "bulkhead") refused the call.
+	EventRejected
+	// EventIdempotentHit: a recorded result was returned for Key without
+	// calling through.
+	EventIdempotentHit
+	// EventStepReplayed: step Step at Seq of workflow Workflow was replayed
+	// from the journal.
+	EventStepReplayed
+	// EventStepRecorded: step Step at Seq of workflow Workflow ran and was
+	// journaled.
+	EventStepRecorded
+	// EventAttempt: attempt number Attempt ended after Duration with Err.
+	EventAttempt
+	// EventCall: a call ended with Err after Attempt attempts (zero when it
+	// was rejected or answered from a record).
+	EventCall
+)
+
+// String returns the event kind's name, such as "state_change".
+func (k EventKind) String() string { panic("unimplemented") }
+
+// Event is one thing that happened in a policy. Only the fields that its Kind
+// names are set.
+type Event struct {
+	Kind EventKind
+	// Time is when it happened, from the runtime's clock.
+	Time time.Time
+	// Interface and Method name the wrapped method; for a breaker's state
+	// change, Method is empty when the breaker is the interface's.
+	Interface, Method string
+	// Policy is "breaker", "bulkhead", "retry", "timeout", "idempotency" or
+	// "checkpoint".
+	Policy string
+	// Breaker is the breaker's name, for state changes and rejections.
+	Breaker string
+	// From and To are the breaker states of a state change.
+	From, To State
+	// Attempt is the attempt number, from 1.
+	Attempt int
+	// Delay is the wait before the next attempt.
+	Delay time.Duration
+	// Duration is how long an attempt or call took.
+	Duration time.Duration
+	// Err is the error of the attempt or call.
+	Err error
+	// Key is the idempotency key, raw: adapters hash it before they export it.
+	Key string
+	// Workflow, Step and Seq name a journaled step.
+	Workflow, Step string
+	Seq            int
+}
+
+// Observer receives the runtime's events. Observe is called synchronously,
+// outside every lock of the runtime, so it may call back into the breaker;
+// it should return quickly. ctx is the caller's context, so that an adapter
+// can attach the event to the caller's span.
+type Observer interface {
+	Observe(ctx context.Context, e Event)
+}
+
+// ObserverFunc adapts a function to an Observer.
+type ObserverFunc func(ctx context.Context, e Event)
+
+// Observe calls f(ctx, e).
+func (f ObserverFunc) Observe(ctx context.Context, e Event) { f(ctx, e) }

@@ -1,0 +1,34 @@
+package runtime
+
+// Option configures a [Runtime], and through it every policy of a generated
+// wrapper. Options are applied in order; a later one wins.
+type Option func(*config)
+
+// config is what the options set. It is copied into the Runtime once.
+type config struct {
+	store    Store
+	clock    Clock
+	observer Observer
+	owner    string
+}
+
+// WithStore sets the store for idempotency records. Without it, a wrapper keeps
+// its records in a private in-memory store ([NewMemoryStore]), which does not
+// survive a restart and is not shared between replicas. Checkpointed steps are
+// journaled in the store of the [Workflow] they run in, not in this one.
+func WithStore(s Store) Option { return func(c *config) { c.store = s } }
+
+// WithClock sets the clock that breakers, backoff waits and leases read.
+// Tests pass a manual clock (package runtime/clocktest); the default is the
+// system clock.
+func WithClock(c Clock) Option { return func(cfg *config) { cfg.clock = c } }
+
+// WithObserver sets the observer that receives every resilience event (state
+// changes, retries, rejections, idempotent hits, replayed steps). The default
+// observes nothing and costs nothing.
+func WithObserver(o Observer) Option { return func(c *config) { c.observer = o } }
+
+// WithOwner sets the name this process claims idempotency keys and journal
+// entries under. It must differ between processes sharing one store; the
+// default is the host name, the process id and a random suffix.
+func WithOwner(owner string) Option { return func(c *config) { c.owner = owner } }

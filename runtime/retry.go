@@ -1,0 +1,58 @@
+package runtime
+
+import "time"
+
+// Jitter is how a retry randomizes its backoff.
+type Jitter uint8
+
+// The jitter kinds of //resil:retry jitter=.
+const (
+	// JitterFull waits rand(0, backoff). The default.
+	JitterFull Jitter = iota
+	// JitterEqual waits backoff/2 + rand(0, backoff/2).
+	JitterEqual
+	// JitterDecorrelated waits min(Max, rand(Base, previous wait*3)).
+	JitterDecorrelated
+	// JitterNone waits exactly backoff.
+	JitterNone
+)
+
+// String returns the jitter's name as the directive spells it.
+func (j Jitter) String() string { panic("unimplemented") }
+
+// RetryConfig sets a method's retry. A zero field takes the default written
+// beside it, the default of the //resil:retry directive.
+type RetryConfig struct {
+	// Attempts is the total number of tries, the first included. Default 3.
+	Attempts int
+	// Base is the backoff before the second try; it doubles each time.
+	// Default 100ms.
+	Base time.Duration
+	// Max caps every wait, after jitter. Default 10s.
+	Max time.Duration
+	// Jitter randomizes the waits. Default JitterFull.
+	Jitter Jitter
+	// If decides which errors are retried. Default: all but the never-retried
+	// ones (the caller's cancellation, ErrCircuitOpen, ErrBulkheadFull,
+	// Permanent errors), which If is not asked about.
+	If func(error) bool
+}
+
+// RetryError is the error of a call whose attempts ran out, or whose wait
+// was cut short by the caller's context. It wraps the last attempt's error
+// and, on cancellation, the context's cause: errors.Is and errors.As see both.
+type RetryError struct {
+	// Attempts is the number of attempts that ran.
+	Attempts int
+	// Last is the last attempt's error.
+	Last error
+	// Cause is context.Cause of the caller's context when a wait was cut
+	// short, nil when the attempts ran out.
+	Cause error
+}
+
+// Error says how many attempts ran and what the last one returned.
+func (e *RetryError) Error() string { panic("unimplemented") }
+
+// Unwrap returns the last error and, when set, the cause.
+func (e *RetryError) Unwrap() []error { panic("unimplemented") }
