@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Runs the whole test suite with the race detector.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+go test -race -count=1 ./...
