@@ -1,6 +1,13 @@
 package runtime
 
-import "time"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
 
 // State is a circuit breaker's state.
 type State uint8
@@ -16,7 +23,17 @@ const (
 )
 
 // String returns "closed", "open" or "half-open".
-func (s State) String() string { panic("unimplemented") }
+func (s State) String() string {
+	switch s {
+	case StateClosed:
+		return "closed"
+	case StateOpen:
+		return "open"
+	case StateHalfOpen:
+		return "half-open"
+	}
+	return fmt.Sprintf("State(%d)", uint8(s))
+}
 
 // BreakerConfig sets a breaker's thresholds. A zero field takes the default
 // written beside it, the default of the //resil:breaker directive.
@@ -37,6 +54,23 @@ type BreakerConfig struct {
 	IsFailure func(error) bool
 }
 
+// withDefaults fills the zero fields of c with the directive's defaults.
+func (c BreakerConfig) withDefaults() BreakerConfig {
+	if c.Threshold <= 0 {
+		c.Threshold = 5
+	}
+	if c.Window <= 0 {
+		c.Window = 2 * time.Minute
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = 60 * time.Second
+	}
+	if c.HalfOpen <= 0 {
+		c.HalfOpen = 2
+	}
+	return c
+}
+
 // Breaker is a circuit breaker: CLOSED -> OPEN after Threshold failures inside
 // Window; OPEN rejects at once; after Timeout, HALF-OPEN lets at most HalfOpen
 // trial calls through; HalfOpen successes close it, one failure reopens it.
@@ -46,13 +80,51 @@ type BreakerConfig struct {
 // (a generation ago) are dropped. A Breaker is safe for concurrent use.
 type Breaker struct {
 	name string
+
+	// word packs the state (low 2 bits) and the generation (the rest), so
+	// that the closed path admits a call with a single atomic load. It is
+	// only written under mu, by setState.
+	word atomic.Uint64
+
+	cfg              BreakerConfig
+	clock            Clock
+	observer         Observer
+	iface, ownMethod string
+
+	mu sync.Mutex
+	// failures is a ring of the times of the latest failures while closed;
+	// the breaker opens when it holds Threshold of them inside Window.
+	failures []time.Time
+	next     int // where the next failure goes in the ring
+	count    int // how many slots of the ring are used
+	// openUntil is when an open breaker lets trial calls through.
+	openUntil time.Time
+	// trials is the number of half-open trial calls in flight, successes the
+	// number of consecutive successful ones.
+	trials, successes int
 }
+
+// stateBits is the width of the state in the packed word.
+const stateBits = 2
+
+func pack(s State, gen uint64) uint64 { return gen<<stateBits | uint64(s) }
+
+func unpack(w uint64) (State, uint64) { return State(w & (1<<stateBits - 1)), w >> stateBits }
 
 // NewBreaker returns a breaker named name (the interface, or
 // "Interface.Method" for a method's own breaker), reporting its state changes
 // and rejections to the runtime's observer.
 func (rt *Runtime) NewBreaker(name string, cfg BreakerConfig) *Breaker {
-	panic("unimplemented")
+	cfg = cfg.withDefaults()
+	b := &Breaker{
+		name:     name,
+		cfg:      cfg,
+		clock:    rt.cfg.clock,
+		observer: rt.cfg.observer,
+		failures: make([]time.Time, cfg.Threshold),
+	}
+	b.iface, b.ownMethod = splitName(name)
+	return b
 }
 
 // Name returns the name the breaker was made with.
@@ -60,7 +132,208 @@ func (b *Breaker) Name() string { return b.name }
 
 // State returns the breaker's state now. An open breaker whose timeout has
 // passed reports StateHalfOpen.
-func (b *Breaker) State() State { panic("unimplemented") }
+func (b *Breaker) State() State {
+	st, _ := unpack(b.word.Load())
+	if st != StateOpen {
+		return st
+	}
+	// An open breaker whose timeout passed moves to half-open here, as on
+	// the next call, so that what State says is what a call would meet.
+	b.mu.Lock()
+	now := b.clock.Now()
+	st, _ = unpack(b.word.Load())
+	var ev stateChange
+	if st == StateOpen && !now.Before(b.openUntil) {
+		ev = b.setState(StateHalfOpen, now)
+		st = StateHalfOpen
+	}
+	b.mu.Unlock()
+	b.report(context.Background(), ev)
+	return st
+}
+
+// ticket is what admission hands a call: the state and generation it was
+// admitted under, which its outcome is recorded against.
+type ticket struct {
+	state State
+	gen   uint64
+}
+
+// allow admits a call or rejects it with a *CircuitOpenError. The closed
+// path is one atomic load; only the open and half-open paths lock.
+func (b *Breaker) allow(ctx context.Context) (ticket, error) {
+	st, gen := unpack(b.word.Load())
+	if st == StateClosed {
+		return ticket{StateClosed, gen}, nil
+	}
+	return b.allowSlow(ctx)
+}
+
+func (b *Breaker) allowSlow(ctx context.Context) (ticket, error) {
+	b.mu.Lock()
+	st, gen := unpack(b.word.Load())
+	var ev stateChange
+	switch st {
+	case StateClosed:
+		// Another call closed it since the fast path looked.
+		b.mu.Unlock()
+		return ticket{StateClosed, gen}, nil
+	case StateOpen:
+		now := b.clock.Now()
+		if now.Before(b.openUntil) {
+			retryIn := b.openUntil.Sub(now)
+			b.mu.Unlock()
+			return ticket{}, &CircuitOpenError{Breaker: b.name, RetryIn: retryIn}
+		}
+		ev = b.setState(StateHalfOpen, now)
+		_, gen = unpack(b.word.Load())
+	}
+	// Half-open: admit a trial if one is free.
+	if b.trials >= b.cfg.HalfOpen {
+		b.mu.Unlock()
+		b.report(ctx, ev)
+		return ticket{}, &CircuitOpenError{Breaker: b.name}
+	}
+	b.trials++
+	b.mu.Unlock()
+	b.report(ctx, ev)
+	return ticket{StateHalfOpen, gen}, nil
+}
+
+// outcome is how a call's result counts for the breaker.
+type outcome uint8
+
+const (
+	outcomeSuccess outcome = iota
+	outcomeFailure
+	// outcomeIgnored is the caller's own cancellation: neither a success nor
+	// a failure, since it says nothing about the dependency.
+	outcomeIgnored
+)
+
+// classify says how err counts, for a call made with the caller's ctx.
+func (b *Breaker) classify(ctx context.Context, err error) outcome {
+	if err == nil {
+		return outcomeSuccess
+	}
+	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, context.Cause(ctx))) {
+		return outcomeIgnored
+	}
+	if b.cfg.IsFailure != nil && !b.cfg.IsFailure(err) {
+		return outcomeSuccess
+	}
+	return outcomeFailure
+}
+
+// done records the result err of a call admitted with t. A success while
+// closed returns at once: it writes nothing and reads no clock.
+func (b *Breaker) done(ctx context.Context, t ticket, err error) {
+	if err == nil && t.state == StateClosed {
+		return
+	}
+	b.record(ctx, t, b.classify(ctx, err))
+}
+
+func (b *Breaker) record(ctx context.Context, t ticket, o outcome) {
+	if t.state == StateClosed && o != outcomeFailure {
+		return
+	}
+	b.mu.Lock()
+	if _, gen := unpack(b.word.Load()); gen != t.gen {
+		// Admitted under a state the breaker has left: the outcome says
+		// nothing about the current state, and a trial slot it held was
+		// reset with the generation.
+		b.mu.Unlock()
+		return
+	}
+	var ev stateChange
+	switch t.state {
+	case StateClosed:
+		now := b.clock.Now()
+		if b.addFailure(now) {
+			ev = b.setState(StateOpen, now)
+		}
+	case StateHalfOpen:
+		b.trials--
+		switch o {
+		case outcomeSuccess:
+			b.successes++
+			if b.successes >= b.cfg.HalfOpen {
+				ev = b.setState(StateClosed, time.Time{})
+			}
+		case outcomeFailure:
+			ev = b.setState(StateOpen, b.clock.Now())
+		}
+	}
+	b.mu.Unlock()
+	b.report(ctx, ev)
+}
+
+// addFailure puts a failure at now in the ring and reports whether the ring
+// now holds Threshold failures inside the window. Called with mu held.
+func (b *Breaker) addFailure(now time.Time) bool {
+	b.failures[b.next] = now
+	b.next = (b.next + 1) % len(b.failures)
+	if b.count < len(b.failures) {
+		b.count++
+	}
+	if b.count < len(b.failures) {
+		return false
+	}
+	// The ring is full: next is its oldest failure.
+	return now.Sub(b.failures[b.next]) < b.cfg.Window
+}
+
+// stateChange is a transition to report once mu is released; zero when
+// there is none or no observer to tell.
+type stateChange struct {
+	from, to State
+	at       time.Time
+	ok       bool
+}
+
+// setState is the one place a breaker changes state: it starts a new
+// generation, so outcomes of calls admitted before are dropped, and resets
+// what the new state counts. Called with mu held; now is only read when
+// opening. The caller reports the returned change after unlocking.
+func (b *Breaker) setState(to State, now time.Time) stateChange {
+	from, gen := unpack(b.word.Load())
+	b.word.Store(pack(to, gen+1))
+	switch to {
+	case StateClosed:
+		b.next, b.count = 0, 0
+	case StateOpen:
+		b.openUntil = now.Add(b.cfg.Timeout)
+	case StateHalfOpen:
+		b.trials, b.successes = 0, 0
+	}
+	if b.observer == nil || from == to {
+		return stateChange{}
+	}
+	if now.IsZero() {
+		now = b.clock.Now()
+	}
+	return stateChange{from: from, to: to, at: now, ok: true}
+}
+
+// report tells the observer of a state change. It runs without mu, so an
+// observer may call back into the breaker.
+func (b *Breaker) report(ctx context.Context, c stateChange) {
+	if !c.ok {
+		return
+	}
+	b.observer.Observe(ctx, Event{
+		Kind:      EventStateChange,
+		Time:      c.at,
+		Interface: b.iface,
+		Method:    b.ownMethod,
+		Policy:    "breaker",
+		Breaker:   b.name,
+		From:      c.from,
+		To:        c.to,
+	})
+}
 
 // CircuitOpenError is the error of a call a breaker rejected. It matches
 // ErrCircuitOpen with errors.Is.
@@ -73,7 +346,12 @@ type CircuitOpenError struct {
 }
 
 // Error says which breaker rejected the call and when it will try again.
-func (e *CircuitOpenError) Error() string { panic("unimplemented") }
+func (e *CircuitOpenError) Error() string {
+	if e.RetryIn <= 0 {
+		return fmt.Sprintf("circuit breaker %q is half-open and all its trial calls are in flight", e.Breaker)
+	}
+	return fmt.Sprintf("circuit breaker %q is open: next trial call in %v", e.Breaker, e.RetryIn)
+}
 
 // Is reports whether target is ErrCircuitOpen.
 func (e *CircuitOpenError) Is(target error) bool { return target == ErrCircuitOpen }

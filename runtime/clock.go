@@ -21,4 +21,17 @@ type Timer interface {
 }
 
 // SystemClock returns the clock of package time.
-func SystemClock() Clock { panic("unimplemented") }
+func SystemClock() Clock { return systemClock{} }
+
+// systemClock is empty, so that storing it in a Clock allocates nothing.
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+func (systemClock) NewTimer(d time.Duration) Timer { return systemTimer{time.NewTimer(d)} }
+
+type systemTimer struct{ t *time.Timer }
+
+func (t systemTimer) C() <-chan time.Time { return t.t.C }
+
+func (t systemTimer) Stop() bool { return t.t.Stop() }

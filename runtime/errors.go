@@ -30,4 +30,34 @@ var (
 // err itself (unwrapped, so that an outer retry is not stopped by an inner
 // one giving up). A permanent error still counts as a breaker failure.
 // Permanent(nil) is nil.
-func Permanent(err error) error { panic("unimplemented") }
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err: err}
+}
+
+// permanentError is the mark Permanent puts on an error.
+type permanentError struct{ err error }
+
+// Error returns the marked error's text: the mark is not part of the message.
+func (e *permanentError) Error() string { return e.err.Error() }
+
+// Unwrap returns the marked error, so errors.Is and errors.As see through it.
+func (e *permanentError) Unwrap() error { return e.err }
+
+// permanent reports whether err carries the Permanent mark anywhere in its
+// chain, and returns err with the mark removed when the mark is outermost.
+// It lives in its own function so that the variable errors.As needs, which
+// escapes, is only allocated on the failure path.
+func permanent(err error) (error, bool) {
+	var p *permanentError
+	if !errors.As(err, &p) {
+		return err, false
+	}
+	if p == err {
+		return p.err, true
+	}
+	// The mark is inside the caller's own wrapping: keep the caller's context.
+	return err, true
+}

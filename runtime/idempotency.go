@@ -1,6 +1,14 @@
 package runtime
 
-import "time"
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
 
 // IdempotencyConfig sets how long a method's records live. A zero field takes
 // the default of the //resil:idempotent directive written beside it.
@@ -11,4 +19,196 @@ type IdempotencyConfig struct {
 	// renewed while the call runs, so a claimer that died gives up the key
 	// after at most Lease. Default 30s.
 	Lease time.Duration
+}
+
+// withDefaults fills the zero fields of c with the directive's defaults.
+func (c IdempotencyConfig) withDefaults() IdempotencyConfig {
+	if c.TTL <= 0 {
+		c.TTL = 24 * time.Hour
+	}
+	if c.Lease <= 0 {
+		c.Lease = 30 * time.Second
+	}
+	return c
+}
+
+// maxClaimPoll bounds how long a duplicate waits between looks at another
+// process's claim, so that it sees the result soon after it is recorded.
+const maxClaimPoll = time.Second
+
+// idempotent runs the claim -> call -> record cycle of an idempotent method.
+// In this process, duplicates wait for the call in flight (its flight);
+// across processes, the store's claim decides who calls through and the
+// others look again until the result is recorded or the claim's lease runs
+// out.
+func (m *Method) idempotent(ctx context.Context, rec Recording, call func(context.Context) error) error {
+	fp, err := fingerprint(rec.Args)
+	if err != nil {
+		return fmt.Errorf("%s: idempotency fingerprint of the arguments: %w", m.fullName, err)
+	}
+	key := rec.Key
+	if key == "" {
+		key = fp
+	}
+	// Namespaced, so that two methods sharing a store never share a key.
+	storeKey := m.fullName + ":" + key
+	for {
+		f, leader := m.rt.flights.join(storeKey, fp)
+		if leader {
+			return m.claimAndCall(ctx, storeKey, key, fp, f, rec, call)
+		}
+		if f.fingerprint != fp {
+			return m.conflict(key)
+		}
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return fmt.Errorf("%s: waiting for the call in flight with idempotency key %q: %w", m.fullName, key, context.Cause(ctx))
+		}
+		if f.ok {
+			return m.hit(ctx, key, f.result, rec.Results)
+		}
+		// The first call failed and recorded nothing: this one tries itself.
+	}
+}
+
+// claimAndCall leads flight f of storeKey: it claims the key in the store,
+// calls through and records the result, or finds a recorded result.
+func (m *Method) claimAndCall(ctx context.Context, storeKey, key, fp string, f *flight, rec Recording, call func(context.Context) error) error {
+	ok, result := false, []byte(nil)
+	defer func() { m.rt.flights.finish(storeKey, f, ok, result) }()
+
+	store, owner, lease := m.rt.cfg.store, m.rt.cfg.owner, m.idem.Lease
+	for {
+		now := m.clock.Now()
+		r, claimed, err := store.Claim(ctx, storeKey, fp, owner, now, now.Add(lease))
+		if err != nil {
+			return fmt.Errorf("%s: claiming idempotency key %q: %w", m.fullName, key, err)
+		}
+		if claimed {
+			break
+		}
+		if r.Fingerprint != fp {
+			return m.conflict(key)
+		}
+		if r.Done {
+			if err := m.hit(ctx, key, r.Result, rec.Results); err != nil {
+				return err
+			}
+			ok, result = true, r.Result
+			return nil
+		}
+		// Another process holds a live claim: look again when its lease
+		// runs out, or sooner to see its result.
+		wait := min(r.LeaseUntil.Sub(now), maxClaimPoll)
+		if !sleep(ctx, m.clock, wait) {
+			return fmt.Errorf("%s: waiting for %s's claim of idempotency key %q: %w", m.fullName, r.Owner, key, context.Cause(ctx))
+		}
+	}
+
+	runCtx, stopRenewing := m.keepClaim(ctx, storeKey)
+	err := m.guarded(runCtx, call)
+	stopRenewing()
+
+	// The claim must be settled even when the caller has given up, or the
+	// key would stay blocked until the lease runs out.
+	bg := context.WithoutCancel(ctx)
+	if err != nil {
+		// Failures are not recorded: the next call with the key may try.
+		// The call's error is what the caller needs; a failed release only
+		// delays the next claim until the lease runs out.
+		_ = store.Release(bg, storeKey, owner)
+		return err
+	}
+	enc, err := json.Marshal(rec.Results)
+	if err != nil {
+		_ = store.Release(bg, storeKey, owner)
+		return fmt.Errorf("%s: encoding the results of idempotency key %q: %w", m.fullName, key, err)
+	}
+	if err := store.Complete(bg, storeKey, owner, enc, m.clock.Now().Add(m.idem.TTL)); err != nil {
+		return fmt.Errorf("%s: the call succeeded but recording its result under idempotency key %q failed: %w", m.fullName, key, err)
+	}
+	ok, result = true, enc
+	return nil
+}
+
+// keepClaim renews the claim of storeKey every third of its lease until the
+// returned stop is called. The returned context is ended with ErrLeaseLost
+// when the store says another owner took the key over, so that the call
+// stops instead of racing the new owner.
+func (m *Method) keepClaim(ctx context.Context, storeKey string) (context.Context, func()) {
+	runCtx, cancel := context.WithCancelCause(ctx)
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	store, owner, lease := m.rt.cfg.store, m.rt.cfg.owner, m.idem.Lease
+	go func() {
+		defer close(stopped)
+		for {
+			t := m.clock.NewTimer(max(lease/3, time.Millisecond))
+			select {
+			case <-stop:
+				t.Stop()
+				return
+			case <-runCtx.Done():
+				t.Stop()
+				return
+			case <-t.C():
+			}
+			err := store.Renew(context.WithoutCancel(ctx), storeKey, owner, m.clock.Now().Add(lease))
+			if errors.Is(err, ErrLeaseLost) {
+				cancel(fmt.Errorf("%s: renewing the claim of %q: %w", m.fullName, storeKey, err))
+				return
+			}
+			// Another error is the store's trouble, maybe passing: the claim
+			// is ours until its lease runs out, so try again next tick.
+		}
+	}()
+	return runCtx, func() {
+		close(stop)
+		<-stopped
+		cancel(nil)
+	}
+}
+
+// hit fills results from a recorded result and reports it.
+func (m *Method) hit(ctx context.Context, key string, result []byte, results []any) error {
+	if err := decodeResults(result, results); err != nil {
+		return fmt.Errorf("%s: decoding the recorded result of idempotency key %q: %w", m.fullName, key, err)
+	}
+	if m.observer != nil {
+		m.event(ctx, Event{Kind: EventIdempotentHit, Policy: "idempotency", Key: key})
+		m.event(ctx, Event{Kind: EventCall, Policy: "idempotency"})
+	}
+	return nil
+}
+
+func (m *Method) conflict(key string) error {
+	return fmt.Errorf("%s: idempotency key %q: %w", m.fullName, key, ErrIdempotencyConflict)
+}
+
+// fingerprint is the hex sha256 of the JSON of args.
+func fingerprint(args []any) (string, error) {
+	b, err := json.Marshal(args)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// decodeResults decodes data, a JSON array, element by element into the
+// pointers of results.
+func decodeResults(data []byte, results []any) error {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	if len(raw) != len(results) {
+		return fmt.Errorf("recorded %d results, the call has %d", len(raw), len(results))
+	}
+	for i, r := range raw {
+		if err := json.Unmarshal(r, results[i]); err != nil {
+			return fmt.Errorf("result %d: %w", i, err)
+		}
+	}
+	return nil
 }

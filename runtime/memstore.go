@@ -1,8 +1,155 @@
 package runtime
 
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
 // NewMemoryStore returns a Store that keeps everything in this process's
 // memory: fast, safe for concurrent use, and gone when the process exits.
 // It is the default idempotency store of a wrapper made without WithStore.
 func NewMemoryStore() Store {
-	panic("unimplemented")
+	return &memoryStore{
+		records:  make(map[string]Record),
+		journals: make(map[string]map[int]JournalEntry),
+	}
+}
+
+// memoryStore is the Store of NewMemoryStore. Every method holds mu for its
+// whole work, which makes each one atomic as the Store contract asks; byte
+// slices are copied in and out so that callers never share its memory.
+type memoryStore struct {
+	mu       sync.Mutex
+	records  map[string]Record
+	journals map[string]map[int]JournalEntry
+}
+
+func (s *memoryStore) Claim(ctx context.Context, key, fingerprint, owner string, now, leaseUntil time.Time) (Record, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return Record{}, false, fmt.Errorf("memory store: claim %q: %w", key, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.records[key]; ok && live(r, now) {
+		return cloneRecord(r), false, nil
+	}
+	r := Record{Key: key, Fingerprint: fingerprint, Owner: owner, LeaseUntil: leaseUntil}
+	s.records[key] = r
+	return r, true, nil
+}
+
+// live reports whether r still stands at now: a result not expired, or a
+// claim whose lease has not run out.
+func live(r Record, now time.Time) bool {
+	if r.Done {
+		return r.ExpiresAt.After(now)
+	}
+	return r.LeaseUntil.After(now)
+}
+
+func (s *memoryStore) Renew(ctx context.Context, key, owner string, leaseUntil time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory store: renew %q: %w", key, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.records[key]
+	if !ok || r.Done || r.Owner != owner {
+		return fmt.Errorf("memory store: renew %q for %s: %w", key, owner, ErrLeaseLost)
+	}
+	r.LeaseUntil = leaseUntil
+	s.records[key] = r
+	return nil
+}
+
+func (s *memoryStore) Complete(ctx context.Context, key, owner string, result []byte, expiresAt time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory store: complete %q: %w", key, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.records[key]
+	if !ok || r.Done || r.Owner != owner {
+		return fmt.Errorf("memory store: complete %q for %s: %w", key, owner, ErrLeaseLost)
+	}
+	r.Done = true
+	r.Result = slices.Clone(result)
+	r.ExpiresAt = expiresAt
+	s.records[key] = r
+	return nil
+}
+
+func (s *memoryStore) Release(ctx context.Context, key, owner string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory store: release %q: %w", key, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.records[key]; ok && !r.Done && r.Owner == owner {
+		delete(s.records, key)
+	}
+	return nil
+}
+
+func (s *memoryStore) Purge(ctx context.Context, now time.Time) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("memory store: purge: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for k, r := range s.records {
+		if !live(r, now) {
+			delete(s.records, k)
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (s *memoryStore) Append(ctx context.Context, workflow string, entry JournalEntry) (JournalEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return JournalEntry{}, fmt.Errorf("memory store: append to workflow %q: %w", workflow, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j := s.journals[workflow]
+	if j == nil {
+		j = make(map[int]JournalEntry)
+		s.journals[workflow] = j
+	}
+	if old, ok := j[entry.Seq]; ok {
+		return cloneEntry(old), nil
+	}
+	entry.Result = slices.Clone(entry.Result)
+	j[entry.Seq] = entry
+	return cloneEntry(entry), nil
+}
+
+func (s *memoryStore) Journal(ctx context.Context, workflow string) ([]JournalEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memory store: journal of workflow %q: %w", workflow, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j := s.journals[workflow]
+	out := make([]JournalEntry, 0, len(j))
+	for _, e := range j {
+		out = append(out, cloneEntry(e))
+	}
+	slices.SortFunc(out, func(a, b JournalEntry) int { return a.Seq - b.Seq })
+	return out, nil
+}
+
+func cloneRecord(r Record) Record {
+	r.Result = slices.Clone(r.Result)
+	return r
+}
+
+func cloneEntry(e JournalEntry) JournalEntry {
+	e.Result = slices.Clone(e.Result)
+	return e
 }

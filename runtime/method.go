@@ -32,19 +32,216 @@ type MethodConfig struct {
 // built once, by [Runtime.NewMethod], and is safe for concurrent use.
 type Method struct {
 	cfg MethodConfig
+
+	rt       *Runtime
+	clock    Clock
+	observer Observer
+	// retry is the method's retry with defaults filled in; a method without
+	// a retry makes one attempt.
+	retry RetryConfig
+	// idem is the method's idempotency with defaults filled in.
+	idem IdempotencyConfig
+	// fullName is "Interface.Method", the namespace of its idempotency keys.
+	fullName string
 }
 
 // NewMethod builds the policy chain of one method, once.
 func (rt *Runtime) NewMethod(cfg MethodConfig) *Method {
-	panic("unimplemented")
+	m := &Method{
+		cfg:      cfg,
+		rt:       rt,
+		clock:    rt.cfg.clock,
+		observer: rt.cfg.observer,
+		retry:    RetryConfig{Attempts: 1},
+		fullName: cfg.Interface + "." + cfg.Name,
+	}
+	if cfg.Retry != nil {
+		m.retry = cfg.Retry.withDefaults()
+	}
+	if cfg.Idempotent != nil {
+		m.idem = cfg.Idempotent.withDefaults()
+	}
+	return m
 }
 
 // Do runs call through the method's bulkhead, breaker, retry and timeout, in
 // that order, and returns its error. call gets the attempt's context (with
 // the per-attempt deadline) and must store its results itself. On the happy
 // path of a closed breaker, Do allocates nothing and reads no clock.
+//
+// A call that panics while the breaker is half-open counts as a failure; the
+// panic goes on to the caller.
 func (m *Method) Do(ctx context.Context, call func(context.Context) error) error {
-	panic("unimplemented")
+	if b := m.cfg.Bulkhead; b != nil {
+		if err := b.acquire(ctx); err != nil {
+			if m.observer != nil {
+				m.rejected(ctx, "bulkhead", "", err)
+			}
+			return err
+		}
+		defer b.release()
+	}
+	return m.guarded(ctx, call)
+}
+
+// guarded runs call through the breaker, retry and timeout.
+func (m *Method) guarded(ctx context.Context, call func(context.Context) error) error {
+	var start time.Time
+	if m.observer != nil {
+		start = m.clock.Now()
+	}
+	b := m.cfg.Breaker
+	if b == nil {
+		n, err := m.retried(ctx, call)
+		if m.observer != nil {
+			m.called(ctx, start, n, err)
+		}
+		return err
+	}
+	t, err := b.allow(ctx)
+	if err != nil {
+		if m.observer != nil {
+			m.rejected(ctx, "breaker", b.name, err)
+			m.called(ctx, start, 0, err)
+		}
+		return err
+	}
+	if t.state == StateHalfOpen {
+		return m.trial(ctx, b, t, start, call)
+	}
+	// Retries happen inside the breaker: a call whose attempts all failed
+	// counts as one failure.
+	n, err := m.retried(ctx, call)
+	b.done(ctx, t, err)
+	if m.observer != nil {
+		m.called(ctx, start, n, err)
+	}
+	return err
+}
+
+// trial runs a half-open trial call. It is apart from guarded because it
+// needs a defer: a trial that panics must still give back its slot, or the
+// breaker would stay half-open with no trial left to close it.
+func (m *Method) trial(ctx context.Context, b *Breaker, t ticket, start time.Time, call func(context.Context) error) error {
+	recorded := false
+	defer func() {
+		if !recorded {
+			b.record(ctx, t, outcomeFailure)
+		}
+	}()
+	n, err := m.retried(ctx, call)
+	recorded = true
+	b.done(ctx, t, err)
+	if m.observer != nil {
+		m.called(ctx, start, n, err)
+	}
+	return err
+}
+
+// retried runs call up to the retry's Attempts times and returns how many
+// attempts ran and the error to give the caller.
+func (m *Method) retried(ctx context.Context, call func(context.Context) error) (int, error) {
+	err := m.attempt(ctx, 1, call)
+	if err == nil {
+		return 1, nil
+	}
+	return m.retryFailed(ctx, err, call)
+}
+
+// retryFailed goes on after attempt 1 failed with err. It is apart from
+// retried so that what it needs on the heap is not paid on the happy path.
+func (m *Method) retryFailed(ctx context.Context, err error, call func(context.Context) error) (int, error) {
+	var prev time.Duration
+	for n := 1; ; n++ {
+		if e, ok := permanent(err); ok {
+			// Unwrapped, so that an outer retry is not stopped because
+			// this one gave up.
+			return n, e
+		}
+		if ctx.Err() != nil {
+			// The caller gave up: never retried.
+			if n == 1 {
+				return n, err
+			}
+			return n, &RetryError{Attempts: n, Last: err, Cause: context.Cause(ctx)}
+		}
+		if !m.retry.retryable(err) {
+			return n, err
+		}
+		if n >= m.retry.Attempts {
+			if n == 1 {
+				return n, err
+			}
+			return n, &RetryError{Attempts: n, Last: err}
+		}
+		d := m.retry.backoff(n, prev)
+		prev = d
+		if m.observer != nil {
+			m.event(ctx, Event{Kind: EventRetry, Policy: "retry", Attempt: n, Delay: d, Err: err})
+		}
+		if !sleep(ctx, m.clock, d) {
+			return n, &RetryError{Attempts: n, Last: err, Cause: context.Cause(ctx)}
+		}
+		if err = m.attempt(ctx, n+1, call); err == nil {
+			return n + 1, nil
+		}
+	}
+}
+
+// attempt runs call once, under the per-attempt timeout when there is one.
+func (m *Method) attempt(ctx context.Context, n int, call func(context.Context) error) error {
+	if m.observer != nil {
+		return m.attemptObserved(ctx, n, call)
+	}
+	if m.cfg.Timeout > 0 {
+		return m.attemptWithTimeout(ctx, n, call)
+	}
+	return call(ctx)
+}
+
+func (m *Method) attemptObserved(ctx context.Context, n int, call func(context.Context) error) error {
+	start := m.clock.Now()
+	var err error
+	if m.cfg.Timeout > 0 {
+		err = m.attemptWithTimeout(ctx, n, call)
+	} else {
+		err = call(ctx)
+	}
+	m.event(ctx, Event{Kind: EventAttempt, Policy: "retry", Attempt: n, Duration: m.clock.Now().Sub(start), Err: err})
+	return err
+}
+
+// sleep waits d on clock and reports whether it did; false means ctx ended
+// the wait first.
+func sleep(ctx context.Context, clock Clock, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := clock.NewTimer(d)
+	select {
+	case <-t.C():
+		return true
+	case <-ctx.Done():
+		t.Stop()
+		return false
+	}
+}
+
+// event fills in what every event of the method carries and hands it to the
+// observer. Callers check m.observer first, so that without an observer no
+// event is even built.
+func (m *Method) event(ctx context.Context, e Event) {
+	e.Time = m.clock.Now()
+	e.Interface, e.Method = m.cfg.Interface, m.cfg.Name
+	m.observer.Observe(ctx, e)
+}
+
+func (m *Method) rejected(ctx context.Context, policy, breaker string, err error) {
+	m.event(ctx, Event{Kind: EventRejected, Policy: policy, Breaker: breaker, Err: err})
+}
+
+func (m *Method) called(ctx context.Context, start time.Time, attempts int, err error) {
+	m.event(ctx, Event{Kind: EventCall, Attempt: attempts, Duration: m.clock.Now().Sub(start), Err: err})
 }
 
 // Recording is what [Method.DoRecorded] needs to record a call's results and
@@ -64,6 +261,36 @@ type Recording struct {
 // Inside a workflow a checkpointed method first looks in the journal; then an
 // idempotent one looks up its record; only then does the call go through Do.
 // A hit fills rec.Results and returns without calling through.
+//
+// The order is bulkhead -> journal (when Step is set and ctx carries a
+// workflow) -> idempotency record (when Idempotent is set) -> breaker ->
+// retry -> timeout -> call. A hit fills rec.Results by decoding the JSON of
+// each recorded result into the pointer at the same index.
 func (m *Method) DoRecorded(ctx context.Context, rec Recording, call func(context.Context) error) error {
-	panic("unimplemented")
+	if b := m.cfg.Bulkhead; b != nil {
+		if err := b.acquire(ctx); err != nil {
+			if m.observer != nil {
+				m.rejected(ctx, "bulkhead", "", err)
+			}
+			return err
+		}
+		defer b.release()
+	}
+	if m.cfg.Step != "" {
+		if run := runFrom(ctx); run != nil {
+			return run.step(ctx, m.cfg.Interface, m.cfg.Name, m.cfg.Step, rec.Results, func(ctx context.Context) error {
+				return m.recorded(ctx, rec, call)
+			})
+		}
+	}
+	return m.recorded(ctx, rec, call)
+}
+
+// recorded runs the idempotency layer, when the method has one, around the
+// breaker, retry and timeout.
+func (m *Method) recorded(ctx context.Context, rec Recording, call func(context.Context) error) error {
+	if m.cfg.Idempotent == nil {
+		return m.guarded(ctx, call)
+	}
+	return m.idempotent(ctx, rec, call)
 }

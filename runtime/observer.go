@@ -2,6 +2,8 @@ package runtime
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -34,7 +36,27 @@ const (
 )
 
 // String returns the event kind's name, such as "state_change".
-func (k EventKind) String() string { panic("unimplemented") }
+func (k EventKind) String() string {
+	switch k {
+	case EventStateChange:
+		return "state_change"
+	case EventRetry:
+		return "retry"
+	case EventRejected:
+		return "rejected"
+	case EventIdempotentHit:
+		return "idempotent_hit"
+	case EventStepReplayed:
+		return "step_replayed"
+	case EventStepRecorded:
+		return "step_recorded"
+	case EventAttempt:
+		return "attempt"
+	case EventCall:
+		return "call"
+	}
+	return "EventKind(" + strconv.Itoa(int(k)) + ")"
+}
 
 // Event is one thing that happened in a policy. Only the fields that its Kind
 // names are set.
@@ -80,3 +102,10 @@ type ObserverFunc func(ctx context.Context, e Event)
 
 // Observe calls f(ctx, e).
 func (f ObserverFunc) Observe(ctx context.Context, e Event) { f(ctx, e) }
+
+// splitName splits a policy's name, "Interface" or "Interface.Method", into
+// the two names events carry.
+func splitName(name string) (iface, method string) {
+	iface, method, _ = strings.Cut(name, ".")
+	return iface, method
+}

@@ -1,6 +1,11 @@
 package runtime
 
-import "time"
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+)
 
 // Jitter is how a retry randomizes its backoff.
 type Jitter uint8
@@ -18,7 +23,19 @@ const (
 )
 
 // String returns the jitter's name as the directive spells it.
-func (j Jitter) String() string { panic("unimplemented") }
+func (j Jitter) String() string {
+	switch j {
+	case JitterFull:
+		return "full"
+	case JitterEqual:
+		return "equal"
+	case JitterDecorrelated:
+		return "decorrelated"
+	case JitterNone:
+		return "none"
+	}
+	return "Jitter(" + strconv.Itoa(int(j)) + ")"
+}
 
 // RetryConfig sets a method's retry. A zero field takes the default written
 // beside it, the default of the //resil:retry directive.
@@ -38,6 +55,25 @@ type RetryConfig struct {
 	If func(error) bool
 }
 
+// withDefaults fills the zero fields of c with the directive's defaults.
+func (c RetryConfig) withDefaults() RetryConfig {
+	if c.Attempts <= 0 {
+		c.Attempts = 3
+	}
+	if c.Base <= 0 {
+		c.Base = 100 * time.Millisecond
+	}
+	if c.Max <= 0 {
+		c.Max = 10 * time.Second
+	}
+	if c.Max < c.Base {
+		// A cap below the first wait would make every wait the cap; take
+		// the cap at its word instead of silently raising it.
+		c.Base = c.Max
+	}
+	return c
+}
+
 // RetryError is the error of a call whose attempts ran out, or whose wait
 // was cut short by the caller's context. It wraps the last attempt's error
 // and, on cancellation, the context's cause: errors.Is and errors.As see both.
@@ -52,7 +88,31 @@ type RetryError struct {
 }
 
 // Error says how many attempts ran and what the last one returned.
-func (e *RetryError) Error() string { panic("unimplemented") }
+func (e *RetryError) Error() string {
+	if e.Cause != nil {
+		return fmt.Sprintf("retry stopped after %d attempts: %v; last attempt: %v", e.Attempts, e.Cause, e.Last)
+	}
+	return fmt.Sprintf("all %d attempts failed; last attempt: %v", e.Attempts, e.Last)
+}
 
 // Unwrap returns the last error and, when set, the cause.
-func (e *RetryError) Unwrap() []error { panic("unimplemented") }
+func (e *RetryError) Unwrap() []error {
+	if e.Cause != nil {
+		return []error{e.Last, e.Cause}
+	}
+	return []error{e.Last}
+}
+
+// retryable reports whether a failed attempt's err may be tried again. It
+// is only asked once the caller's context is known to be alive.
+func (c *RetryConfig) retryable(err error) bool {
+	if errors.Is(err, ErrCircuitOpen) || errors.Is(err, ErrBulkheadFull) {
+		// A nested wrapper's rejection: retrying it would hammer a breaker
+		// or bulkhead that just said no.
+		return false
+	}
+	if c.If != nil {
+		return c.If(err)
+	}
+	return true
+}

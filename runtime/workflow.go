@@ -1,6 +1,11 @@
 package runtime
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+)
 
 // Workflow is a multi-step run whose checkpointed steps are journaled in a
 // store under its id. Running the same id again replays the journaled steps
@@ -11,13 +16,21 @@ import "context"
 // Replay matches each step by its position and name, not by its arguments:
 // a body must call its steps in the same order on every run.
 type Workflow struct {
-	id string
+	id    string
+	store Store
+	cfg   config
 }
 
 // NewWorkflow returns the workflow id journaled in store. opts set its clock,
-// observer and owner name, as for a wrapper.
+// observer and owner name, as for a wrapper. A nil store keeps the journal
+// in this process's memory only.
 func NewWorkflow(store Store, id string, opts ...Option) *Workflow {
-	panic("unimplemented")
+	if store == nil {
+		store = NewMemoryStore()
+	}
+	cfg := newConfig(opts)
+	cfg.store = store
+	return &Workflow{id: id, store: store, cfg: cfg}
 }
 
 // ID returns the workflow's id.
@@ -26,14 +39,131 @@ func (w *Workflow) ID() string { return w.id }
 // Run runs body with the workflow in its context: checkpointed methods and
 // [Step] calls inside it are journaled and replayed. Steps must be called one
 // after another, not concurrently.
+//
+// A step's own function runs with the workflow taken out of its context, so
+// that what it calls is part of that one step and not journaled apart.
 func (w *Workflow) Run(ctx context.Context, body func(context.Context) error) error {
-	panic("unimplemented")
+	entries, err := w.store.Journal(ctx, w.id)
+	if err != nil {
+		return fmt.Errorf("workflow %q: reading its journal: %w", w.id, err)
+	}
+	run := &workflowRun{wf: w, journal: make(map[int]JournalEntry, len(entries))}
+	for _, e := range entries {
+		run.journal[e.Seq] = e
+	}
+	return body(context.WithValue(ctx, workflowKey{}, run))
+}
+
+// workflowKey is the context key of the workflowRun in progress.
+type workflowKey struct{}
+
+// runFrom returns the workflow run in ctx, or nil.
+func runFrom(ctx context.Context) *workflowRun {
+	run, _ := ctx.Value(workflowKey{}).(*workflowRun)
+	return run
+}
+
+// workflowRun is one run of a workflow: the journal as it was when the run
+// started, plus what the run recorded, and the position of the next step.
+type workflowRun struct {
+	wf *Workflow
+
+	mu      sync.Mutex
+	journal map[int]JournalEntry
+	next    int
+}
+
+// step runs the next step, name, whose results are the pointers results:
+// from the journal when it has the step, else by calling fn and journaling
+// the results. iface and method name a checkpointed method, empty for Step.
+func (r *workflowRun) step(ctx context.Context, iface, method, name string, results []any, fn func(context.Context) error) error {
+	r.mu.Lock()
+	seq := r.next
+	r.next++
+	entry, replay := r.journal[seq]
+	r.mu.Unlock()
+
+	w := r.wf
+	if replay {
+		if entry.Name != name {
+			return r.nonDeterministic(seq, entry.Name, name)
+		}
+		if err := decodeResults(entry.Result, results); err != nil {
+			return fmt.Errorf("workflow %q step %d %q: decoding its journaled result: %w", w.id, seq, name, err)
+		}
+		r.report(ctx, EventStepReplayed, iface, method, name, seq)
+		return nil
+	}
+
+	if err := fn(context.WithValue(ctx, workflowKey{}, (*workflowRun)(nil))); err != nil {
+		return err
+	}
+	enc, err := json.Marshal(results)
+	if err != nil {
+		return fmt.Errorf("workflow %q step %d %q: encoding its result: %w", w.id, seq, name, err)
+	}
+	// The step ran: journal it even if the caller gives up now, so that a
+	// resumed run does not call through again.
+	stored, err := w.store.Append(context.WithoutCancel(ctx), w.id, JournalEntry{Seq: seq, Name: name, Result: enc, Owner: w.cfg.owner})
+	if err != nil {
+		return fmt.Errorf("workflow %q step %d %q: journaling its result: %w", w.id, seq, name, err)
+	}
+	if stored.Name != name {
+		return r.nonDeterministic(seq, stored.Name, name)
+	}
+	if stored.Owner != w.cfg.owner {
+		// Another runner of this workflow journaled the step first: its
+		// result is the one every run must see from now on.
+		if err := decodeResults(stored.Result, results); err != nil {
+			return fmt.Errorf("workflow %q step %d %q: decoding the result journaled by %s: %w", w.id, seq, name, stored.Owner, err)
+		}
+	}
+	r.mu.Lock()
+	r.journal[seq] = stored
+	r.mu.Unlock()
+	r.report(ctx, EventStepRecorded, iface, method, name, seq)
+	return nil
+}
+
+func (r *workflowRun) nonDeterministic(seq int, journaled, called string) error {
+	return fmt.Errorf("workflow %q step %d: the journal has %q but the code calls %q: %w",
+		r.wf.id, seq, journaled, called, ErrNonDeterministic)
+}
+
+func (r *workflowRun) report(ctx context.Context, kind EventKind, iface, method, name string, seq int) {
+	w := r.wf
+	if w.cfg.observer == nil {
+		return
+	}
+	w.cfg.observer.Observe(ctx, Event{
+		Kind:      kind,
+		Time:      w.cfg.clock.Now(),
+		Interface: iface,
+		Method:    method,
+		Policy:    "checkpoint",
+		Workflow:  w.id,
+		Step:      name,
+		Seq:       seq,
+	})
 }
 
 // Step runs fn as the next step of the workflow in ctx and journals its
 // result under name; on a resumed run it returns the journaled result
 // without calling fn. Outside a workflow it just calls fn. A name that
 // differs from the journal at this position gives ErrNonDeterministic.
+//
+// The result is journaled as JSON, so T must survive a round trip through
+// encoding/json.
 func Step[T any](ctx context.Context, name string, fn func(context.Context) (T, error)) (T, error) {
-	panic("unimplemented")
+	run := runFrom(ctx)
+	if run == nil {
+		return fn(ctx)
+	}
+	var v T
+	err := run.step(ctx, "", "", name, []any{&v}, func(ctx context.Context) error {
+		var err error
+		v, err = fn(ctx)
+		return err
+	})
+	return v, err
 }

@@ -1,0 +1,128 @@
+// Package clocktest is a manual [runtime.Clock] for tests: time stands still
+// until the test moves it with Advance, which fires the timers that came due.
+// A test waits with BlockUntilTimers until the code under test has started
+// the timers it expects, instead of sleeping.
+//
+//	clk := clocktest.New(time.Unix(0, 0))
+//	rt := runtime.New(runtime.WithClock(clk))
+//	go callThatRetries()
+//	clk.BlockUntilTimers(1) // the retry is waiting its backoff
+//	clk.Advance(time.Second)
+package clocktest
+
+import (
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/resilgen/resilgen/runtime"
+)
+
+// Clock is a manual clock. The zero value is not usable; call New. It is
+// safe for concurrent use.
+type Clock struct {
+	mu      sync.Mutex
+	now     time.Time
+	pending []*timer
+	// changed is closed and replaced whenever a timer is added, so that
+	// BlockUntilTimers wakes up to count again.
+	changed chan struct{}
+}
+
+var _ runtime.Clock = (*Clock)(nil)
+
+// New returns a clock that reads start until it is advanced.
+func New(start time.Time) *Clock {
+	return &Clock{now: start, changed: make(chan struct{})}
+}
+
+// Now returns the clock's current time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// NewTimer returns a timer that fires when the clock is advanced to d from
+// now. A timer of d <= 0 fires at once.
+func (c *Clock) NewTimer(d time.Duration) runtime.Timer {
+	t := &timer{clock: c, ch: make(chan time.Time, 1)}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t.at = c.now.Add(d)
+	if d <= 0 {
+		t.ch <- c.now
+		return t
+	}
+	c.pending = append(c.pending, t)
+	close(c.changed)
+	c.changed = make(chan struct{})
+	return t
+}
+
+// Advance moves the clock d forward and fires, in the order of their times,
+// every timer that came due. Each fired timer's channel receives its own due
+// time.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	slices.SortStableFunc(c.pending, func(a, b *timer) int { return a.at.Compare(b.at) })
+	kept := c.pending[:0]
+	for _, t := range c.pending {
+		if t.at.After(c.now) {
+			kept = append(kept, t)
+			continue
+		}
+		// The channel has room for one value and a timer fires once.
+		t.ch <- t.at
+	}
+	clear(c.pending[len(kept):])
+	c.pending = kept
+}
+
+// Timers returns the number of timers started and not yet fired or stopped.
+func (c *Clock) Timers() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.pending)
+}
+
+// BlockUntilTimers waits until at least n timers are pending: the code
+// under test has reached the waits the test means to end with Advance.
+// Use go test's -timeout to bound it.
+func (c *Clock) BlockUntilTimers(n int) {
+	for {
+		c.mu.Lock()
+		if len(c.pending) >= n {
+			c.mu.Unlock()
+			return
+		}
+		changed := c.changed
+		c.mu.Unlock()
+		<-changed
+	}
+}
+
+// timer is a timer of a Clock.
+type timer struct {
+	clock *Clock
+	at    time.Time
+	ch    chan time.Time
+}
+
+func (t *timer) C() <-chan time.Time { return t.ch }
+
+// Stop removes the timer from its clock's pending timers; it reports whether
+// the timer was pending.
+func (t *timer) Stop() bool {
+	c := t.clock
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	i := slices.Index(c.pending, t)
+	if i < 0 {
+		return false
+	}
+	c.pending = slices.Delete(c.pending, i, i+1)
+	return true
+}
