@@ -1,0 +1,42 @@
+package boltstore
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/resilgen/resilgen/runtime"
+	"github.com/resilgen/resilgen/runtime/store/internal/crashtest"
+)
+
+// envLockChild makes the test binary a child that tries to open the file
+// named in it, for TestOpenLockedByAnotherProcess.
+const envLockChild = "RESILGEN_BOLTSTORE_LOCK_CHILD"
+
+// TestMain lets the test binary re-execute itself as the child process of
+// the crash and lock tests.
+func TestMain(m *testing.M) {
+	if crashtest.IsChild() {
+		crashtest.ChildMain(func(_ context.Context, path string) (runtime.Store, func() error, error) {
+			s, err := Open(path)
+			if err != nil {
+				return nil, nil, err
+			}
+			return s, s.Close, nil
+		})
+	}
+	if path := os.Getenv(envLockChild); path != "" {
+		start := time.Now()
+		s, err := Open(path)
+		if err == nil {
+			s.Close()
+			fmt.Println("opened")
+			os.Exit(0)
+		}
+		fmt.Printf("after %v: %v\n", time.Since(start).Round(time.Millisecond), err)
+		os.Exit(3)
+	}
+	os.Exit(m.Run())
+}
