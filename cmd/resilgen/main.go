@@ -1,0 +1,75 @@
+// Command resilgen generates resilient wrappers for Go interfaces annotated
+// with //resil: directives: circuit breaking, retry, timeouts, bulkheads,
+// idempotency and workflow checkpoints, through package runtime.
+//
+// Usage:
+//
+//	resilgen [-type A,B] [-output FILE] [-check] [packages]
+//
+// With no packages it generates for the package in the current directory.
+// Exit codes: 0 ok, 1 bad input (or -check found a stale file), 2 usage.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/resilgen/resilgen/gen"
+)
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stderr))
+}
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitInput = 1
+	exitUsage = 2
+)
+
+// run is the command without its process: it parses args, runs the
+// generator and returns the exit code, so that tests can call it.
+func run(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("resilgen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	typeList := fs.String("type", "", "comma-separated interfaces to wrap (default: all with //resil: directives)")
+	output := fs.String("output", "", "output file (default: "+gen.DefaultOutput+" in the package's directory)")
+	check := fs.Bool("check", false, "write nothing; exit 1 when a generated file is missing or stale")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: resilgen [-type A,B] [-output FILE] [-check] [packages]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	cfg := gen.Config{
+		Patterns: fs.Args(),
+		Output:   *output,
+		Check:    *check,
+		Args:     args,
+	}
+	if *typeList != "" {
+		for _, t := range strings.Split(*typeList, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				cfg.Types = append(cfg.Types, t)
+			}
+		}
+	}
+	if err := gen.Run(ctx, cfg); err != nil {
+		fmt.Fprintln(stderr, err)
+		if errors.Is(err, gen.ErrUsage) {
+			return exitUsage
+		}
+		return exitInput
+	}
+	return exitOK
+}
