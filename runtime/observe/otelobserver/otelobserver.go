@@ -10,7 +10,11 @@
 //
 // Every instrument belongs to the meter named after this package's import
 // path. Attribute names follow the OpenTelemetry semantic conventions where
-// one fits (error.type) and start with "resilgen." otherwise.
+// one fits (error.type) and start with "resilgen." otherwise. The wrapped
+// method is not code.function.name, which names the code that emits the
+// telemetry by its fully qualified Go name, nor rpc.method, which presumes
+// an RPC system (rpc.system) the wrapped interface may not have: a database
+// or SDK client is wrapped as often as an RPC stub.
 //
 //	instrument                        kind       unit          attributes
 //	resilgen.calls                    counter    {call}        interface, method, outcome, error.type
