@@ -110,7 +110,7 @@ func FindInterfaces(pkg *packages.Package, typeNames []string) ([]*Interface, Er
 		if e.Kind == packages.TypeError {
 			continue // sorted out below, by where they are
 		}
-		if isOurFileError(pkg, e) {
+		if isOurFileError(pkg, e) || isBuildOfRoot(pkg, e) {
 			continue
 		}
 		errs = append(errs, packageError(e))
@@ -178,7 +178,7 @@ func FindInterfaces(pkg *packages.Package, typeNames []string) ([]*Interface, Er
 	for _, te := range pkg.TypeErrors {
 		for _, in := range found {
 			if te.Pos >= in.Spec.Pos() && te.Pos <= in.Spec.End() {
-				errs = append(errs, &Error{Pos: te.Pos, Msg: te.Msg + " (in annotated interface " + in.Name + ")"})
+				errs = append(errs, &Error{Pos: te.Pos, Msg: te.Msg + " (in annotated interface " + in.Name + "; fix it, then generate)"})
 				break
 			}
 		}
@@ -215,6 +215,13 @@ func isOurFileError(pkg *packages.Package, e packages.Error) bool {
 		}
 	}
 	return false
+}
+
+// isBuildOfRoot reports whether e is `go list -export` failing to compile
+// pkg itself ("# path" and the compiler's output). We type-check pkg from
+// source and sort its type errors out by position, so these are repeats.
+func isBuildOfRoot(pkg *packages.Package, e packages.Error) bool {
+	return e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# "+pkg.PkgPath+"\n")
 }
 
 // packageError turns a go/packages error into ours. Its position is a

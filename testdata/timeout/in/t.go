@@ -1,0 +1,15 @@
+// Package t sets per-attempt deadlines.
+package t
+
+import "context"
+
+// Slow has a positional timeout on the type and d= on a method.
+//
+//resil:timeout 1500ms
+type Slow interface {
+	Wait(ctx context.Context) error
+	// Long may take longer.
+	//
+	//resil:timeout d=2m
+	Long(ctx context.Context, n int) (bool, error)
+}
