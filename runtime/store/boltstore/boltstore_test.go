@@ -45,7 +45,7 @@ func TestOpenLockedByAnotherProcess(t *testing.T) {
 	s := openTemp(t)
 	start := time.Now()
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), envLockChild+"="+s.db.Path())
+	cmd.Env = append(os.Environ(), envLockChild+"="+s.db.Path(), "GORACE="+os.Getenv("GORACE")+" atexit_sleep_ms=0")
 	out, err := cmd.CombinedOutput()
 	elapsed := time.Since(start)
 	var ee *exec.ExitError

@@ -271,7 +271,7 @@ func KillAtRandom(t *testing.T, location, workflow string, d time.Duration) {
 	t.Helper()
 	dir := t.TempDir()
 	cmd := exec.Command(executable(t))
-	cmd.Env = append(os.Environ(), envRole+"=child", envLoop+"=1", envEffects+"="+filepath.Join(dir, "effects.log"),
+	cmd.Env = append(childEnv(), envRole+"=child", envLoop+"=1", envEffects+"="+filepath.Join(dir, "effects.log"),
 		envOwner+"=looper", envWorkflow+"="+workflow, envStore+"="+location)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -304,9 +304,15 @@ func runChild(t *testing.T, env []string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, executable(t))
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = append(childEnv(), env...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// childEnv is this process's environment for a child, less the race
+// detector's one-second sleep at exit, which would dominate the tests' time.
+func childEnv() []string {
+	return append(os.Environ(), "GORACE="+os.Getenv("GORACE")+" atexit_sleep_ms=0")
 }
 
 func executable(t *testing.T) string {
