@@ -1,0 +1,373 @@
+// Package pgstore is a durable runtime.Store in PostgreSQL, shared by every
+// replica that connects to the same database: claims of one key are atomic
+// across processes, and every write is committed (with PostgreSQL's
+// synchronous commit) before the method returns.
+//
+// [New] creates its tables when they are missing:
+//
+//	<prefix>resilgen_schema       one row: the schema version
+//	<prefix>resilgen_idempotency  one row per idempotency key
+//	<prefix>resilgen_journal      one row per (workflow, seq)
+//
+// and refuses to work on tables of a newer schema than it knows. Each
+// method is one SQL statement in its own implicit transaction, so a process
+// killed at any point leaves the old row or the new one.
+//
+// Keys, owners, workflow ids and step names are stored as text, so they may
+// not contain NUL bytes, and a key is limited by PostgreSQL's btree entry
+// size (about 2.7 kB); the runtime's keys are far shorter. Times are kept
+// at PostgreSQL's precision, the microsecond.
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/resilgen/resilgen/runtime"
+)
+
+// schemaVersion is the version of the tables this package writes. Bump it,
+// and migrate in New, when they change.
+const schemaVersion = 1
+
+// Store is a runtime.Store in PostgreSQL. It is safe for concurrent use, and
+// any number of processes may use the same tables at once.
+type Store struct {
+	pool   *pgxpool.Pool
+	tables tables
+	sql    statements
+}
+
+var _ runtime.Store = (*Store)(nil)
+
+// Option configures New.
+type Option func(*options)
+
+type options struct {
+	prefix string
+}
+
+// WithTablePrefix puts prefix in front of the names of the store's tables,
+// so that several stores (one per environment, say) share a database. It
+// must be letters, digits and underscores, starting with a letter or an
+// underscore. Default: none, the tables are resilgen_*.
+func WithTablePrefix(prefix string) Option {
+	return func(o *options) { o.prefix = prefix }
+}
+
+var validPrefix = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)?$`)
+
+// tables holds the quoted names of the store's tables.
+type tables struct {
+	schema, records, journal string
+	// prefix is the table prefix; plainRecords the unquoted name of the
+	// records table, for error messages.
+	prefix, plainRecords string
+}
+
+func newTables(prefix string) (tables, error) {
+	if !validPrefix.MatchString(prefix) {
+		return tables{}, fmt.Errorf("table prefix %q: want letters, digits and underscores, not starting with a digit", prefix)
+	}
+	// PostgreSQL silently truncates identifiers to 63 bytes; two prefixes
+	// that truncate alike would share tables.
+	if longest := prefix + "resilgen_idempotency"; len(longest) > 63 {
+		return tables{}, fmt.Errorf("table prefix %q: table name %q is longer than PostgreSQL's 63 bytes", prefix, longest)
+	}
+	quote := func(name string) string { return pgx.Identifier{prefix + name}.Sanitize() }
+	return tables{
+		schema:       quote("resilgen_schema"),
+		records:      quote("resilgen_idempotency"),
+		journal:      quote("resilgen_journal"),
+		prefix:       prefix,
+		plainRecords: prefix + "resilgen_idempotency",
+	}, nil
+}
+
+// New returns a store on pool's database, creating its tables when they
+// are missing. Several processes may call New at once: an advisory lock
+// serializes the creation. It fails when the tables have a newer schema
+// version than this package writes.
+func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	t, err := newTables(o.prefix)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: %w", err)
+	}
+	if err := migrate(ctx, pool, o.prefix, t); err != nil {
+		return nil, fmt.Errorf("pgstore: setting up tables %s*: %w", o.prefix+"resilgen_", err)
+	}
+	return &Store{pool: pool, tables: t, sql: newStatements(t)}, nil
+}
+
+// migrate creates the tables or checks their version, in one transaction
+// that holds an advisory lock, so that replicas starting together do not
+// race on CREATE TABLE.
+func migrate(ctx context.Context, pool *pgxpool.Pool, prefix string, t tables) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "resilgen/pgstore/"+prefix); err != nil {
+			return fmt.Errorf("taking the setup lock: %w", err)
+		}
+		_, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS `+t.schema+` (
+			id boolean PRIMARY KEY DEFAULT true CHECK (id),
+			version integer NOT NULL
+		)`)
+		if err != nil {
+			return fmt.Errorf("creating the schema version table: %w", err)
+		}
+		var version int
+		err = tx.QueryRow(ctx, `SELECT version FROM `+t.schema).Scan(&version)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			version = 0
+		case err != nil:
+			return fmt.Errorf("reading the schema version: %w", err)
+		}
+		if version > schemaVersion {
+			return fmt.Errorf("schema version %d is newer than the %d this build of resilgen knows; upgrade resilgen", version, schemaVersion)
+		}
+		if version == schemaVersion {
+			return nil
+		}
+		// version 0: nothing yet. Later versions migrate from here.
+		for _, stmt := range []string{
+			`CREATE TABLE IF NOT EXISTS ` + t.records + ` (
+				key         text PRIMARY KEY,
+				fingerprint text NOT NULL,
+				owner       text NOT NULL,
+				lease_until timestamptz NOT NULL,
+				done        boolean NOT NULL DEFAULT false,
+				result      bytea,
+				expires_at  timestamptz,
+				CHECK (NOT done OR expires_at IS NOT NULL)
+			)`,
+			`CREATE TABLE IF NOT EXISTS ` + t.journal + ` (
+				workflow    text NOT NULL,
+				seq         bigint NOT NULL,
+				name        text NOT NULL,
+				owner       text NOT NULL,
+				result      bytea,
+				recorded_at timestamptz NOT NULL DEFAULT now(),
+				PRIMARY KEY (workflow, seq)
+			)`,
+			`INSERT INTO ` + t.schema + ` (version) VALUES (` + fmt.Sprint(schemaVersion) + `)
+				ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version`,
+		} {
+			if _, err := tx.Exec(ctx, stmt); err != nil {
+				return fmt.Errorf("creating schema version %d: %w", schemaVersion, err)
+			}
+		}
+		return nil
+	})
+}
+
+// statements are the store's SQL, with its table names in.
+type statements struct {
+	claim, renew, complete, release, purge, appendEntry, journal string
+}
+
+// expired is true for a row a claim at $4 may replace: a result that
+// expired, or an unfinished claim whose lease ran out. It is written out per
+// alias because it runs against both the current row and the conflicting one.
+func expired(alias string) string {
+	return `CASE WHEN ` + alias + `.done THEN ` + alias + `.expires_at <= $4::timestamptz ELSE ` + alias + `.lease_until <= $4::timestamptz END`
+}
+
+func newStatements(t tables) statements {
+	return statements{
+		// One statement. cur reads the key's row; a live one (a hit, or
+		// another owner's claim) stops the INSERT from being tried at
+		// all, so a hit writes nothing, takes no row lock and costs no
+		// WAL flush. Otherwise the INSERT claims the key, and when a row
+		// is there (expired, or inserted since cur's snapshot) ON
+		// CONFLICT DO UPDATE takes it over only if it is still expired:
+		// that WHERE is evaluated on the row's latest version under its
+		// row lock, which is what makes the claim atomic across
+		// processes. No row back means a concurrent writer got in
+		// between; Claim then runs the statement again.
+		claim: `WITH cur AS (
+				SELECT fingerprint, owner, lease_until, done, result, expires_at
+				FROM ` + t.records + ` AS c WHERE key = $1::text
+			), ins AS (
+				INSERT INTO ` + t.records + ` AS r (key, fingerprint, owner, lease_until, done, result, expires_at)
+				SELECT $1::text, $2::text, $3::text, $5::timestamptz, false, NULL, NULL
+				WHERE NOT EXISTS (SELECT 1 FROM cur AS c WHERE NOT (` + expired("c") + `))
+				ON CONFLICT (key) DO UPDATE SET
+					fingerprint = EXCLUDED.fingerprint, owner = EXCLUDED.owner,
+					lease_until = EXCLUDED.lease_until, done = false, result = NULL, expires_at = NULL
+				WHERE ` + expired("r") + `
+				RETURNING fingerprint, owner, lease_until, done, result, expires_at
+			)
+			SELECT true, fingerprint, owner, lease_until, done, result, expires_at FROM ins
+			UNION ALL
+			SELECT false, fingerprint, owner, lease_until, done, result, expires_at FROM cur
+			WHERE NOT EXISTS (SELECT 1 FROM ins)`,
+		renew: `UPDATE ` + t.records + ` SET lease_until = $3
+			WHERE key = $1 AND owner = $2 AND NOT done`,
+		complete: `UPDATE ` + t.records + ` SET done = true, result = $3, expires_at = $4
+			WHERE key = $1 AND owner = $2 AND NOT done`,
+		release: `DELETE FROM ` + t.records + ` WHERE key = $1 AND owner = $2 AND NOT done`,
+		purge: `DELETE FROM ` + t.records + `
+			WHERE CASE WHEN done THEN expires_at <= $1 ELSE lease_until <= $1 END`,
+		// Insert if absent, then read back what is there, in one round
+		// trip. No row back means another appender inserted after this
+		// statement's snapshot; Append then runs it again and reads that.
+		appendEntry: `WITH ins AS (
+				INSERT INTO ` + t.journal + ` (workflow, seq, name, owner, result)
+				VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT (workflow, seq) DO NOTHING
+				RETURNING name, owner, result
+			)
+			SELECT name, owner, result FROM ins
+			UNION ALL
+			SELECT name, owner, result FROM ` + t.journal + `
+			WHERE workflow = $1 AND seq = $2 AND NOT EXISTS (SELECT 1 FROM ins)`,
+		journal: `SELECT seq, name, owner, result FROM ` + t.journal + ` WHERE workflow = $1 ORDER BY seq`,
+	}
+}
+
+// maxRetries bounds the statements re-run after a concurrent writer got in
+// between; each one sees that writer's row, so one retry is the norm.
+const maxRetries = 100
+
+// Claim implements runtime.Store.
+func (s *Store) Claim(ctx context.Context, key, fingerprint, owner string, now, leaseUntil time.Time) (runtime.Record, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return runtime.Record{}, false, fmt.Errorf("pgstore: claim %q: %w", key, err)
+	}
+	for range maxRetries {
+		rec := runtime.Record{Key: key}
+		var claimed bool
+		var expiresAt *time.Time
+		err := s.pool.QueryRow(ctx, s.sql.claim, key, fingerprint, owner, now, leaseUntil).
+			Scan(&claimed, &rec.Fingerprint, &rec.Owner, &rec.LeaseUntil, &rec.Done, &rec.Result, &expiresAt)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue // the row changed under the statement's snapshot
+		}
+		if err != nil {
+			return runtime.Record{}, false, fmt.Errorf("pgstore: claim %q in %s: %w", key, s.tables.plainRecords, err)
+		}
+		if expiresAt != nil {
+			rec.ExpiresAt = *expiresAt
+		}
+		if !claimed && expiredAt(&rec, now) {
+			continue // cur was stale: someone took it over meanwhile
+		}
+		return rec, claimed, nil
+	}
+	return runtime.Record{}, false, fmt.Errorf("pgstore: claim %q in %s: still contended after %d tries", key, s.tables.plainRecords, maxRetries)
+}
+
+// expiredAt reports whether a claim at now may replace rec, as the SQL does.
+func expiredAt(rec *runtime.Record, now time.Time) bool {
+	if rec.Done {
+		return !rec.ExpiresAt.After(now)
+	}
+	return !rec.LeaseUntil.After(now)
+}
+
+// Renew implements runtime.Store.
+func (s *Store) Renew(ctx context.Context, key, owner string, leaseUntil time.Time) error {
+	return s.ownerExec(ctx, "renew", key, owner, s.sql.renew, true, leaseUntil)
+}
+
+// Complete implements runtime.Store.
+func (s *Store) Complete(ctx context.Context, key, owner string, result []byte, expiresAt time.Time) error {
+	if result == nil {
+		result = []byte{} // a result, even an empty one, is not NULL
+	}
+	return s.ownerExec(ctx, "complete", key, owner, s.sql.complete, true, result, expiresAt)
+}
+
+// Release implements runtime.Store.
+func (s *Store) Release(ctx context.Context, key, owner string) error {
+	return s.ownerExec(ctx, "release", key, owner, s.sql.release, false)
+}
+
+// ownerExec runs a statement on owner's unfinished claim of key; when it
+// touches no row, owner does not hold the claim, which is ErrLeaseLost if
+// mustHold.
+func (s *Store) ownerExec(ctx context.Context, op, key, owner, sql string, mustHold bool, args ...any) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("pgstore: %s %q: %w", op, key, err)
+	}
+	tag, err := s.pool.Exec(ctx, sql, append([]any{key, owner}, args...)...)
+	if err != nil {
+		return fmt.Errorf("pgstore: %s %q for %q in %s: %w", op, key, owner, s.tables.plainRecords, err)
+	}
+	if mustHold && tag.RowsAffected() == 0 {
+		return fmt.Errorf("pgstore: %s %q for %q: %w", op, key, owner, runtime.ErrLeaseLost)
+	}
+	return nil
+}
+
+// Purge implements runtime.Store. It scans the table: it is meant to run now
+// and then, not on the call path, and an index on expiry would cost every
+// claim a second index write.
+func (s *Store) Purge(ctx context.Context, now time.Time) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("pgstore: purge: %w", err)
+	}
+	tag, err := s.pool.Exec(ctx, s.sql.purge, now)
+	if err != nil {
+		return 0, fmt.Errorf("pgstore: purge %s: %w", s.tables.plainRecords, err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// Append implements runtime.Store.
+func (s *Store) Append(ctx context.Context, workflow string, entry runtime.JournalEntry) (runtime.JournalEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return runtime.JournalEntry{}, fmt.Errorf("pgstore: append %q seq %d: %w", workflow, entry.Seq, err)
+	}
+	result := entry.Result
+	if result == nil {
+		result = []byte{}
+	}
+	for range maxRetries {
+		got := runtime.JournalEntry{Seq: entry.Seq}
+		err := s.pool.QueryRow(ctx, s.sql.appendEntry, workflow, int64(entry.Seq), entry.Name, entry.Owner, result).
+			Scan(&got.Name, &got.Owner, &got.Result)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return runtime.JournalEntry{}, fmt.Errorf("pgstore: append %q seq %d: %w", workflow, entry.Seq, err)
+		}
+		return got, nil
+	}
+	return runtime.JournalEntry{}, fmt.Errorf("pgstore: append %q seq %d: still contended after %d tries", workflow, entry.Seq, maxRetries)
+}
+
+// Journal implements runtime.Store.
+func (s *Store) Journal(ctx context.Context, workflow string) ([]runtime.JournalEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("pgstore: journal %q: %w", workflow, err)
+	}
+	rows, err := s.pool.Query(ctx, s.sql.journal, workflow)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: journal %q: %w", workflow, err)
+	}
+	var entries []runtime.JournalEntry
+	var seq int64
+	var e runtime.JournalEntry
+	_, err = pgx.ForEachRow(rows, []any{&seq, &e.Name, &e.Owner, &e.Result}, func() error {
+		e.Seq = int(seq)
+		entries = append(entries, e)
+		e = runtime.JournalEntry{}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: journal %q: %w", workflow, err)
+	}
+	return entries, nil
+}
