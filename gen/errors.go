@@ -24,6 +24,9 @@ type Error struct {
 // Error returns "file:line:col: message".
 func (e *Error) Error() string {
 	if !e.Position.IsValid() {
+		if e.Position.Filename != "" {
+			return e.Position.Filename + ": " + e.Msg // a whole file: missing, stale
+		}
 		return e.Msg
 	}
 	return fmt.Sprintf("%s: %s", e.Position, e.Msg)

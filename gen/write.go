@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/token"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
@@ -79,9 +80,15 @@ func Run(ctx context.Context, cfg Config) error {
 		files[i].Path = outputPath(dir, cfg.Output, pkg)
 	}
 	if cfg.Check {
-		return CheckFiles(files)
+		err = CheckFiles(files)
+	} else {
+		err = WriteFiles(files)
 	}
-	return WriteFiles(files)
+	var list ErrorList
+	if errors.As(err, &list) {
+		return list.Relative(dir)
+	}
+	return err
 }
 
 // GenerateAll runs Generate for every package, spread over the CPUs, and
@@ -154,17 +161,17 @@ func CheckFiles(files []File) error {
 		old, err := os.ReadFile(f.Path)
 		exists := err == nil
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, &Error{Msg: fmt.Sprintf("%s: %v", f.Path, err)})
+			errs = append(errs, &Error{Position: token.Position{Filename: f.Path}, Msg: fmt.Sprint(err)})
 			continue
 		}
 		switch {
 		case f.Content == nil && exists && isOurs(old):
-			errs = append(errs, &Error{Msg: fmt.Sprintf("%s: stale: the package has no annotated interface any more; delete it or run go generate", f.Path)})
+			errs = append(errs, &Error{Position: token.Position{Filename: f.Path}, Msg: "stale: the package has no annotated interface any more; delete it or run go generate"})
 		case f.Content == nil:
 		case !exists:
-			errs = append(errs, &Error{Msg: fmt.Sprintf("%s: missing; run go generate", f.Path)})
+			errs = append(errs, &Error{Position: token.Position{Filename: f.Path}, Msg: "missing; run go generate"})
 		case !bytes.Equal(old, f.Content):
-			errs = append(errs, &Error{Msg: fmt.Sprintf("%s: out of date; run go generate", f.Path)})
+			errs = append(errs, &Error{Position: token.Position{Filename: f.Path}, Msg: "out of date; run go generate"})
 		}
 	}
 	if len(errs) > 0 {
@@ -187,15 +194,15 @@ func WriteFiles(files []File) error {
 	for _, f := range files {
 		old, err := os.ReadFile(f.Path)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, &Error{Msg: fmt.Sprintf("%s: %v", f.Path, err)})
+			errs = append(errs, &Error{Position: token.Position{Filename: f.Path}, Msg: fmt.Sprint(err)})
 			continue
 		}
 		exists := err == nil
 		switch {
 		case exists && !isGenerated(old):
-			errs = append(errs, &Error{Msg: fmt.Sprintf("%s: refusing to overwrite a file without a `// Code generated ... DO NOT EDIT.` header: it looks hand-written; move it, or pass -output to write elsewhere", f.Path)})
+			errs = append(errs, &Error{Position: token.Position{Filename: f.Path}, Msg: "refusing to overwrite a file without a `// Code generated ... DO NOT EDIT.` header: it looks hand-written; move it, or pass -output to write elsewhere"})
 		case exists && !isOurs(old):
-			errs = append(errs, &Error{Msg: fmt.Sprintf("%s: refusing to overwrite a file another generator made; pass -output to write elsewhere", f.Path)})
+			errs = append(errs, &Error{Position: token.Position{Filename: f.Path}, Msg: "refusing to overwrite a file another generator made; pass -output to write elsewhere"})
 		case f.Content == nil && exists:
 			todo = append(todo, action{f: f, remove: true})
 		case f.Content != nil && !bytes.Equal(old, f.Content):

@@ -55,8 +55,15 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		Patterns: fs.Args(),
 		Output:   *output,
 		Check:    *check,
-		Args:     args,
 	}
+	// The header echoes the command without -check, so that -check
+	// compares against what the plain command writes.
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name != "check" {
+			cfg.Args = append(cfg.Args, "-"+f.Name+"="+f.Value.String())
+		}
+	})
+	cfg.Args = append(cfg.Args, fs.Args()...)
 	if *typeList != "" {
 		for _, t := range strings.Split(*typeList, ",") {
 			if t = strings.TrimSpace(t); t != "" {
