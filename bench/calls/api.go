@@ -1,0 +1,64 @@
+// Package calls holds the interfaces the call-overhead and store benchmarks
+// wrap, and the wrappers resilgen generated for them (resil_gen.go, made by
+// the main module's cmd/resilgen and committed, so that the benchmarks
+// measure generated code as users get it, not a hand-written imitation).
+//
+// Every interface has the same single method as [Getter]: a context, one
+// parameter and one result, as a client's Get has. Each one differs from the
+// others only in its directives, so that a benchmark's name says which
+// policies it pays for.
+package calls
+
+//go:generate go run github.com/resilgen/resilgen/cmd/resilgen
+
+import "context"
+
+// Getter is the dependency: the direct call is a call through it.
+type Getter interface {
+	Get(ctx context.Context, key string) (int, error)
+}
+
+// Breaker is Getter behind a circuit breaker, nothing else.
+//
+//resil:breaker
+type Breaker interface {
+	Getter
+}
+
+// BreakerRetry adds a retry inside the breaker. The retry only costs
+// something when an attempt fails; the benchmark measures what it costs when
+// none does.
+//
+//resil:breaker
+//resil:readonly
+//resil:retry attempts=3
+type BreakerRetry interface {
+	Getter
+}
+
+// BreakerRetryTimeout adds a per-attempt deadline, which needs a context
+// with a deadline (and its timer) per attempt.
+//
+//resil:breaker
+//resil:readonly
+//resil:retry attempts=3
+//resil:timeout 1s
+type BreakerRetryTimeout interface {
+	Getter
+}
+
+// Idempotent records each key's result in the wrapper's store and answers
+// later calls with that key from it.
+//
+//resil:idempotent key=key
+type Idempotent interface {
+	Getter
+}
+
+// Checkpointed journals each call's result as a step (named after the
+// method) of the workflow in its context.
+//
+//resil:checkpoint
+type Checkpointed interface {
+	Getter
+}
