@@ -2,10 +2,14 @@ package gen
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"go/format"
 	"go/types"
+	goruntime "runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -30,6 +34,8 @@ var fixedImports = map[string]string{
 type emitter struct {
 	pkg *types.Package
 	f   *jen.File
+	// imports are the names planImports chose, by path.
+	imports map[string]importName
 	// taken are the names a local or parameter of generated code must not
 	// take, because generated code refers to them: the file's import names,
 	// the package's own declarations and the type parameters.
@@ -39,22 +45,140 @@ type emitter struct {
 // Emit renders the wrappers of plans, all from package pkg, as one
 // gofmt'd file starting with header. It makes no refusals: Check did.
 func Emit(pkg *types.Package, plans []*Plan, header string) ([]byte, error) {
-	e := &emitter{pkg: pkg, f: jen.NewFilePathName(pkg.Path(), pkg.Name()), taken: map[string]bool{}}
-	e.f.HeaderComment(header)
+	e := &emitter{pkg: pkg, taken: map[string]bool{}, imports: map[string]importName{}}
 	e.planImports(plans)
+
+	// Rendering and formatting are the largest costs after loading
+	// (go/printer prints every multi-line argument twice, once to measure
+	// it), and one package would keep one CPU busy while the others idle.
+	// So the interfaces are cut into groups, each rendered and formatted
+	// on its own behind a copy of the package clause and imports, and the
+	// groups are joined under the union of their imports. Top-level
+	// declarations format independently of each other, so the bytes are
+	// those gofmt gives for the whole file; each is still formatted once.
+	workers := goruntime.GOMAXPROCS(0)
+	methods := 0
+	for _, p := range plans {
+		methods += len(p.Methods)
+	}
+	groups := 1
+	if methods >= 256 { // below that, goroutines cost more than they save
+		groups = min(len(plans), 2*workers)
+	}
+	type result struct {
+		imports []string
+		body    []byte
+		err     error
+	}
+	results := make([]result, groups)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, workers)
+	for g := range groups {
+		lo, hi := g*len(plans)/groups, (g+1)*len(plans)/groups
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			r := &results[g]
+			r.imports, r.body, r.err = e.renderGroup(plans[lo:hi])
+		}()
+	}
+	wg.Wait()
+
+	imports := map[string]bool{}
+	for _, r := range results {
+		if r.err != nil {
+			return nil, fmt.Errorf("rendering the wrappers of %s: %w", pkg.Path(), r.err)
+		}
+		for _, line := range r.imports {
+			imports[line] = true
+		}
+	}
+	var head bytes.Buffer
+	fmt.Fprintf(&head, "// %s\n\npackage %s\n\nimport (\n", header, pkg.Name())
+	for _, line := range sortedKeys(imports) {
+		fmt.Fprintf(&head, "\t%s\n", line)
+	}
+	head.WriteString(")\n")
+	out, err := format.Source(head.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("formatting the imports of %s: %w", pkg.Path(), err)
+	}
+	for _, r := range results {
+		out = append(out, '\n')
+		out = append(out, r.body...)
+	}
+	return out, nil
+}
+
+// chunkMark separates a group's package clause and imports from its
+// declarations in jennifer's unformatted output.
+const chunkMark = "//resilgen:chunk"
+
+// renderGroup renders the wrappers of plans in a file of their own, formats
+// it, and returns its import specs and its formatted declarations.
+func (e *emitter) renderGroup(plans []*Plan) (imports []string, body []byte, err error) {
+	ge := *e // taken and imports are shared, read only
+	ge.f = jen.NewFilePathName(e.pkg.Path(), e.pkg.Name())
+	ge.f.NoFormat = true
+	for path, in := range e.imports {
+		if in.alias {
+			ge.f.ImportAlias(path, in.name)
+		} else {
+			ge.f.ImportName(path, in.name)
+		}
+	}
+	ge.f.Comment(chunkMark)
 	for i, p := range plans {
 		if i > 0 {
-			e.f.Line()
+			ge.f.Line()
 		}
-		e.wrapper(p)
+		ge.wrapper(p)
 	}
 	var buf bytes.Buffer
-	// Render formats the file once, as a whole: format.Source is the most
-	// expensive step after loading.
-	if err := e.f.Render(&buf); err != nil {
-		return nil, fmt.Errorf("rendering the wrappers of %s: %w", pkg.Path(), err)
+	if err := ge.f.Render(&buf); err != nil {
+		return nil, nil, err
 	}
-	return buf.Bytes(), nil
+	head, decls, ok := bytes.Cut(buf.Bytes(), []byte(chunkMark+"\n"))
+	if !ok {
+		return nil, nil, errors.New("lost the chunk mark")
+	}
+	imports = importSpecs(head)
+	src := append(append(append([]byte(nil), head...), '\n'), decls...)
+	formatted, err := format.Source(src)
+	if err != nil {
+		return nil, nil, err
+	}
+	fmtHead, err := format.Source(head)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !bytes.HasPrefix(formatted, fmtHead) {
+		return nil, nil, errors.New("the imports format differently before declarations")
+	}
+	return imports, bytes.TrimLeft(formatted[len(fmtHead):], "\n"), nil
+}
+
+// importSpecs returns the import specs (`name "path"` or `"path"`) of the
+// unformatted package clause and imports jennifer rendered.
+func importSpecs(head []byte) []string {
+	var specs []string
+	inBlock := false
+	for _, line := range strings.Split(string(head), "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "import (":
+			inBlock = true
+		case inBlock && line == ")":
+			inBlock = false
+		case inBlock && line != "":
+			specs = append(specs, line)
+		case strings.HasPrefix(line, "import "):
+			specs = append(specs, strings.TrimPrefix(line, "import "))
+		}
+	}
+	return specs
 }
 
 // planImports names every package the file may import so that no import
@@ -92,15 +216,18 @@ func (e *emitter) planImports(plans []*Plan) {
 			name = want + strconv.Itoa(i)
 		}
 		used[name] = true
-		if name == want {
-			e.f.ImportName(path, name)
-		} else {
-			e.f.ImportAlias(path, name)
-		}
+		e.imports[path] = importName{name: name, alias: name != want}
 	}
 	for name := range used {
 		e.taken[name] = true
 	}
+}
+
+// importName is the name a package is imported under, and whether that
+// name is an alias (differs from the package's own name).
+type importName struct {
+	name  string
+	alias bool
 }
 
 // collectPackages records the package of every named type in t.
@@ -296,18 +423,17 @@ func (e *emitter) signature(sig *types.Signature, names []string) *jen.Statement
 }
 
 // names allocates identifiers that clash neither with what generated code
-// refers to nor with each other.
+// refers to (shared, read only) nor with each other (local).
 type names struct {
-	taken map[string]bool
+	shared map[string]bool
+	taken  map[string]bool
 }
 
-// newNames starts a scope inside the file's.
+// newNames starts a scope inside the file's. The file's names are shared,
+// not copied: a package of thousands of methods would copy them thousands
+// of times.
 func (e *emitter) newNames() *names {
-	n := &names{taken: make(map[string]bool, len(e.taken)+8)}
-	for k := range e.taken {
-		n.taken[k] = true
-	}
-	return n
+	return &names{shared: e.taken, taken: make(map[string]bool, 8)}
 }
 
 // get returns want, or want with a number appended, unused so far.
@@ -316,7 +442,7 @@ func (n *names) get(want string) string {
 	// Predeclared names are avoided too: generated code converts with
 	// string(...) and int64(...). "err" is jennifer's "common variable",
 	// which is exactly what we want it for.
-	for i := 1; n.taken[name] || jen.IsReservedWord(name) && name != "err" || !isIdent(name); i++ {
+	for i := 1; n.taken[name] || n.shared[name] || jen.IsReservedWord(name) && name != "err" || !isIdent(name); i++ {
 		name = want + strconv.Itoa(i)
 	}
 	n.taken[name] = true
@@ -408,15 +534,50 @@ func (e *emitter) constructor(p *Plan, typeName string, decl []jen.Code, iface, 
 			body = append(body, e.breaker(rt, breakerVar[m.Breaker], m.Breaker))
 		}
 	}
-	body = append(body, jen.Return(jen.Op("&").Add(self()).ValuesFunc(func(g *jen.Group) {
-		g.Line().Id(nextField).Op(":").Id(next)
-		for _, m := range p.Methods {
-			if f, ok := methodField[m]; ok {
-				g.Line().Id(f).Op(":").Add(e.methodConfig(rt, p, m, breakerVar[m.Breaker], bulkheadVar[m.Bulkhead]))
+	// A retry or idempotency setting that several methods share (most
+	// often the type's) is built once and shared, so that a reader sees it
+	// once and the file stays short.
+	shared := sharedConfigs{retry: map[RetryPlan]string{}, idem: map[idemSettings]string{}}
+	retryUses, idemUses := map[RetryPlan]int{}, map[idemSettings]int{}
+	for _, m := range p.Methods {
+		if _, ok := methodField[m]; !ok {
+			continue
+		}
+		if m.Retry != nil {
+			retryUses[*m.Retry]++
+		}
+		if m.Idempotent != nil {
+			idemUses[idemSettings{m.Idempotent.TTL, m.Idempotent.Lease}]++
+		}
+	}
+	for _, m := range p.Methods {
+		if _, ok := methodField[m]; !ok {
+			continue
+		}
+		if r := m.Retry; r != nil && retryUses[*r] > 1 && shared.retry[*r] == "" {
+			shared.retry[*r] = n.get("retry")
+			body = append(body, jen.Id(shared.retry[*r]).Op(":=").Add(e.retry(r)))
+		}
+		if ip := m.Idempotent; ip != nil {
+			k := idemSettings{ip.TTL, ip.Lease}
+			if idemUses[k] > 1 && shared.idem[k] == "" {
+				shared.idem[k] = n.get("idempotency")
+				body = append(body, jen.Id(shared.idem[k]).Op(":=").Add(e.idempotency(ip)))
 			}
 		}
-		g.Line()
-	})))
+	}
+
+	// The methods are set one statement each rather than inside one big
+	// composite literal: go/printer sizes every element of a literal by
+	// printing it, so nesting them all would print each one twice over.
+	w := n.get("w")
+	body = append(body, jen.Id(w).Op(":=").Op("&").Add(self()).Values(jen.Id(nextField).Op(":").Id(next)))
+	for _, m := range p.Methods {
+		if f, ok := methodField[m]; ok {
+			body = append(body, jen.Id(w).Dot(f).Op("=").Add(e.methodConfig(rt, p, m, breakerVar[m.Breaker], bulkheadVar[m.Bulkhead], shared)))
+		}
+	}
+	body = append(body, jen.Return(jen.Id(w)))
 
 	ctor := "NewResilient" + p.Name
 	e.f.Commentf("%s returns a %s that calls next through the policies", ctor, typeName)
@@ -483,7 +644,7 @@ func (e *emitter) idempotency(ip *IdempotencyPlan) jen.Code {
 
 // methodConfig emits rt.NewMethod(runtime.MethodConfig{...}), one field
 // per policy layer the method has.
-func (e *emitter) methodConfig(rt string, p *Plan, m *MethodPlan, breaker, bulkhead string) jen.Code {
+func (e *emitter) methodConfig(rt string, p *Plan, m *MethodPlan, breaker, bulkhead string, shared sharedConfigs) jen.Code {
 	fields := []kv{
 		{"Interface", jen.Lit(p.Name)},
 		{"Name", jen.Lit(m.Name)},
@@ -498,18 +659,39 @@ func (e *emitter) methodConfig(rt string, p *Plan, m *MethodPlan, breaker, bulkh
 		add("Breaker", jen.Id(breaker))
 	}
 	if m.Retry != nil {
-		add("Retry", e.retry(m.Retry))
+		if v := shared.retry[*m.Retry]; v != "" {
+			add("Retry", jen.Id(v))
+		} else {
+			add("Retry", e.retry(m.Retry))
+		}
 	}
 	if m.Timeout > 0 {
 		add("Timeout", duration(m.Timeout))
 	}
 	if m.Idempotent != nil {
-		add("Idempotent", e.idempotency(m.Idempotent))
+		if v := shared.idem[idemSettings{m.Idempotent.TTL, m.Idempotent.Lease}]; v != "" {
+			add("Idempotent", jen.Id(v))
+		} else {
+			add("Idempotent", e.idempotency(m.Idempotent))
+		}
 	}
 	if m.Step != "" {
 		add("Step", jen.Lit(m.Step))
 	}
 	return jen.Id(rt).Dot("NewMethod").Call(literal(jen.Qual(runtimePath, "MethodConfig"), fields))
+}
+
+// idemSettings are the settings of an IdempotencyConfig (a plan's key is
+// the method's own business).
+type idemSettings struct {
+	ttl, lease time.Duration
+}
+
+// sharedConfigs name the constructor's locals holding settings that several
+// methods share.
+type sharedConfigs struct {
+	retry map[RetryPlan]string
+	idem  map[idemSettings]string
 }
 
 // kv is one field of a composite literal.

@@ -15,6 +15,12 @@ import (
 // paths, and returns its directory.
 func writeModule(t *testing.T, files map[string]string) string {
 	t.Helper()
+	return writeModuleTB(t, files)
+}
+
+// writeModuleTB is writeModule for tests and benchmarks alike.
+func writeModuleTB(t testing.TB, files map[string]string) string {
+	t.Helper()
 	dir := t.TempDir()
 	root := repoRoot(t)
 	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))

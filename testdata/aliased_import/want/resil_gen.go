@@ -21,29 +21,24 @@ type ResilientTimed struct {
 // share: store, clock, observer.
 func NewResilientTimed(next Timed, opts ...runtime.Option) *ResilientTimed {
 	rt := runtime.New(opts...)
-	return &ResilientTimed{
-		next: next,
-		at: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Timed",
-			Name:      "At",
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-		}),
-		state: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Timed",
-			Name:      "State",
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-		}),
+	retry := &runtime.RetryConfig{
+		Attempts: 3,
+		Base:     100 * time.Millisecond,
+		Max:      10 * time.Second,
+		Jitter:   runtime.JitterFull,
 	}
+	w := &ResilientTimed{next: next}
+	w.at = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Timed",
+		Name:      "At",
+		Retry:     retry,
+	})
+	w.state = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Timed",
+		Name:      "State",
+		Retry:     retry,
+	})
+	return w
 }
 
 var _ Timed = (*ResilientTimed)(nil)

@@ -26,14 +26,13 @@ func NewResilientDep(next Dep, opts ...runtime.Option) *ResilientDep {
 		Timeout:   time.Hour,
 		HalfOpen:  2,
 	})
-	return &ResilientDep{
-		next: next,
-		call: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Dep",
-			Name:      "Call",
-			Breaker:   breaker,
-		}),
-	}
+	w := &ResilientDep{next: next}
+	w.call = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Dep",
+		Name:      "Call",
+		Breaker:   breaker,
+	})
+	return w
 }
 
 var _ Dep = (*ResilientDep)(nil)

@@ -33,19 +33,18 @@ func NewResilientAPI(next API, opts ...runtime.Option) *ResilientAPI {
 		Timeout:   time.Minute,
 		HalfOpen:  1,
 	})
-	return &ResilientAPI{
-		next: next,
-		fetch: rt.NewMethod(runtime.MethodConfig{
-			Interface: "API",
-			Name:      "Fetch",
-			Breaker:   breaker,
-		}),
-		upload: rt.NewMethod(runtime.MethodConfig{
-			Interface: "API",
-			Name:      "Upload",
-			Breaker:   uploadBreaker,
-		}),
-	}
+	w := &ResilientAPI{next: next}
+	w.fetch = rt.NewMethod(runtime.MethodConfig{
+		Interface: "API",
+		Name:      "Fetch",
+		Breaker:   breaker,
+	})
+	w.upload = rt.NewMethod(runtime.MethodConfig{
+		Interface: "API",
+		Name:      "Upload",
+		Breaker:   uploadBreaker,
+	})
+	return w
 }
 
 var _ API = (*ResilientAPI)(nil)
@@ -93,19 +92,18 @@ func NewResilientScoped(next Scoped, opts ...runtime.Option) *ResilientScoped {
 		Timeout:   30 * time.Second,
 		HalfOpen:  2,
 	})
-	return &ResilientScoped{
-		next: next,
-		a: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Scoped",
-			Name:      "A",
-			Breaker:   aBreaker,
-		}),
-		b: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Scoped",
-			Name:      "B",
-			Breaker:   bBreaker,
-		}),
-	}
+	w := &ResilientScoped{next: next}
+	w.a = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Scoped",
+		Name:      "A",
+		Breaker:   aBreaker,
+	})
+	w.b = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Scoped",
+		Name:      "B",
+		Breaker:   bBreaker,
+	})
+	return w
 }
 
 var _ Scoped = (*ResilientScoped)(nil)

@@ -29,19 +29,18 @@ func NewResilientQueue(next Queue, opts ...runtime.Option) *ResilientQueue {
 		Max:  1,
 		Wait: 50 * time.Millisecond,
 	})
-	return &ResilientQueue{
-		next: next,
-		push: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Queue",
-			Name:      "Push",
-			Bulkhead:  bulkhead,
-		}),
-		drain: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Queue",
-			Name:      "Drain",
-			Bulkhead:  drainBulkhead,
-		}),
-	}
+	w := &ResilientQueue{next: next}
+	w.push = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Queue",
+		Name:      "Push",
+		Bulkhead:  bulkhead,
+	})
+	w.drain = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Queue",
+		Name:      "Drain",
+		Bulkhead:  drainBulkhead,
+	})
+	return w
 }
 
 var _ Queue = (*ResilientQueue)(nil)

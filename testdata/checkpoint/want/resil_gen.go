@@ -20,19 +20,18 @@ type ResilientSteps struct {
 // share: store, clock, observer.
 func NewResilientSteps(next Steps, opts ...runtime.Option) *ResilientSteps {
 	rt := runtime.New(opts...)
-	return &ResilientSteps{
-		next: next,
-		open: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Steps",
-			Name:      "Open",
-			Step:      "open-incident",
-		}),
-		page: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Steps",
-			Name:      "Page",
-			Step:      "Page",
-		}),
-	}
+	w := &ResilientSteps{next: next}
+	w.open = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Steps",
+		Name:      "Open",
+		Step:      "open-incident",
+	})
+	w.page = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Steps",
+		Name:      "Page",
+		Step:      "Page",
+	})
+	return w
 }
 
 var _ Steps = (*ResilientSteps)(nil)

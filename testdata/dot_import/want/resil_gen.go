@@ -20,14 +20,13 @@ type ResilientClock struct {
 // share: store, clock, observer.
 func NewResilientClock(next Clock, opts ...runtime.Option) *ResilientClock {
 	rt := runtime.New(opts...)
-	return &ResilientClock{
-		next: next,
-		sleep: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Clock",
-			Name:      "Sleep",
-			Timeout:   3 * time.Second,
-		}),
-	}
+	w := &ResilientClock{next: next}
+	w.sleep = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Clock",
+		Name:      "Sleep",
+		Timeout:   3 * time.Second,
+	})
+	return w
 }
 
 var _ Clock = (*ResilientClock)(nil)

@@ -27,19 +27,18 @@ func NewResilientConn(next Conn, opts ...runtime.Option) *ResilientConn {
 		Timeout:   time.Minute,
 		HalfOpen:  2,
 	})
-	return &ResilientConn{
-		next: next,
-		close1: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Conn",
-			Name:      "Close",
-			Breaker:   breaker,
-		}),
-		send: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Conn",
-			Name:      "Send",
-			Breaker:   breaker,
-		}),
-	}
+	w := &ResilientConn{next: next}
+	w.close1 = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Conn",
+		Name:      "Close",
+		Breaker:   breaker,
+	})
+	w.send = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Conn",
+		Name:      "Send",
+		Breaker:   breaker,
+	})
+	return w
 }
 
 var _ Conn = (*ResilientConn)(nil)

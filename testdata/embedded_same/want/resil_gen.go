@@ -20,14 +20,13 @@ type ResilientReader struct {
 // share: store, clock, observer.
 func NewResilientReader(next Reader, opts ...runtime.Option) *ResilientReader {
 	rt := runtime.New(opts...)
-	return &ResilientReader{
-		next: next,
-		read: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Reader",
-			Name:      "Read",
-			Timeout:   time.Second,
-		}),
-	}
+	w := &ResilientReader{next: next}
+	w.read = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Reader",
+		Name:      "Read",
+		Timeout:   time.Second,
+	})
+	return w
 }
 
 var _ Reader = (*ResilientReader)(nil)
@@ -62,19 +61,18 @@ func NewResilientStore(next Store, opts ...runtime.Option) *ResilientStore {
 		Timeout:   time.Minute,
 		HalfOpen:  2,
 	})
-	return &ResilientStore{
-		next: next,
-		read: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Store",
-			Name:      "Read",
-			Breaker:   breaker,
-		}),
-		write: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Store",
-			Name:      "Write",
-			Breaker:   breaker,
-		}),
-	}
+	w := &ResilientStore{next: next}
+	w.read = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Store",
+		Name:      "Read",
+		Breaker:   breaker,
+	})
+	w.write = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Store",
+		Name:      "Write",
+		Breaker:   breaker,
+	})
+	return w
 }
 
 var _ Store = (*ResilientStore)(nil)

@@ -29,29 +29,28 @@ func NewResilientF(next F, opts ...runtime.Option) *ResilientF {
 		Timeout:   time.Minute,
 		HalfOpen:  2,
 	})
-	return &ResilientF{
-		next1: next,
-		next2: rt.NewMethod(runtime.MethodConfig{
-			Interface: "F",
-			Name:      "Next",
-			Breaker:   breaker,
-		}),
-		next3: rt.NewMethod(runtime.MethodConfig{
-			Interface: "F",
-			Name:      "next",
-			Breaker:   breaker,
-		}),
-		type1: rt.NewMethod(runtime.MethodConfig{
-			Interface: "F",
-			Name:      "Type",
-			Breaker:   breaker,
-		}),
-		rt: rt.NewMethod(runtime.MethodConfig{
-			Interface: "F",
-			Name:      "Rt",
-			Breaker:   breaker,
-		}),
-	}
+	w := &ResilientF{next1: next}
+	w.next2 = rt.NewMethod(runtime.MethodConfig{
+		Interface: "F",
+		Name:      "Next",
+		Breaker:   breaker,
+	})
+	w.next3 = rt.NewMethod(runtime.MethodConfig{
+		Interface: "F",
+		Name:      "next",
+		Breaker:   breaker,
+	})
+	w.type1 = rt.NewMethod(runtime.MethodConfig{
+		Interface: "F",
+		Name:      "Type",
+		Breaker:   breaker,
+	})
+	w.rt = rt.NewMethod(runtime.MethodConfig{
+		Interface: "F",
+		Name:      "Rt",
+		Breaker:   breaker,
+	})
+	return w
 }
 
 var _ F = (*ResilientF)(nil)

@@ -29,43 +29,33 @@ func NewResilientRepo[T any](next Repo[T], opts ...runtime.Option) *ResilientRep
 		Timeout:   time.Minute,
 		HalfOpen:  2,
 	})
-	return &ResilientRepo[T]{
-		next: next,
-		get: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Repo",
-			Name:      "Get",
-			Breaker:   breaker,
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-		}),
-		put: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Repo",
-			Name:      "Put",
-			Breaker:   breaker,
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-		}),
-		all: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Repo",
-			Name:      "All",
-			Breaker:   breaker,
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-			Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
-		}),
+	retry := &runtime.RetryConfig{
+		Attempts: 3,
+		Base:     100 * time.Millisecond,
+		Max:      10 * time.Second,
+		Jitter:   runtime.JitterFull,
 	}
+	w := &ResilientRepo[T]{next: next}
+	w.get = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Repo",
+		Name:      "Get",
+		Breaker:   breaker,
+		Retry:     retry,
+	})
+	w.put = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Repo",
+		Name:      "Put",
+		Breaker:   breaker,
+		Retry:     retry,
+	})
+	w.all = rt.NewMethod(runtime.MethodConfig{
+		Interface:  "Repo",
+		Name:       "All",
+		Breaker:    breaker,
+		Retry:      retry,
+		Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
+	})
+	return w
 }
 
 // Get calls the wrapped Repo's Get through its policies.
@@ -112,14 +102,13 @@ type ResilientPair[K comparable, V Number] struct {
 func NewResilientPair[K comparable, V Number](next Pair[K, V], opts ...runtime.Option) *ResilientPair[K, V] {
 	var _ Pair[K, V] = (*ResilientPair[K, V])(nil)
 	rt := runtime.New(opts...)
-	return &ResilientPair[K, V]{
-		next: next,
-		sum: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Pair",
-			Name:      "Sum",
-			Timeout:   time.Second,
-		}),
-	}
+	w := &ResilientPair[K, V]{next: next}
+	w.sum = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Pair",
+		Name:      "Sum",
+		Timeout:   time.Second,
+	})
+	return w
 }
 
 // Sum calls the wrapped Pair's Sum through its policies.

@@ -23,49 +23,48 @@ type ResilientJ struct {
 // share: store, clock, observer.
 func NewResilientJ(next J, opts ...runtime.Option) *ResilientJ {
 	rt := runtime.New(opts...)
-	return &ResilientJ{
-		next: next,
-		equal: rt.NewMethod(runtime.MethodConfig{
-			Interface: "J",
-			Name:      "Equal",
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterEqual,
-			},
-		}),
-		decorrelated: rt.NewMethod(runtime.MethodConfig{
-			Interface: "J",
-			Name:      "Decorrelated",
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     50 * time.Millisecond,
-				Max:      time.Second,
-				Jitter:   runtime.JitterDecorrelated,
-			},
-		}),
-		none: rt.NewMethod(runtime.MethodConfig{
-			Interface: "J",
-			Name:      "None",
-			Retry: &runtime.RetryConfig{
-				Attempts: 10,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterNone,
-			},
-		}),
-		full: rt.NewMethod(runtime.MethodConfig{
-			Interface: "J",
-			Name:      "Full",
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-		}),
-	}
+	w := &ResilientJ{next: next}
+	w.equal = rt.NewMethod(runtime.MethodConfig{
+		Interface: "J",
+		Name:      "Equal",
+		Retry: &runtime.RetryConfig{
+			Attempts: 3,
+			Base:     100 * time.Millisecond,
+			Max:      10 * time.Second,
+			Jitter:   runtime.JitterEqual,
+		},
+	})
+	w.decorrelated = rt.NewMethod(runtime.MethodConfig{
+		Interface: "J",
+		Name:      "Decorrelated",
+		Retry: &runtime.RetryConfig{
+			Attempts: 3,
+			Base:     50 * time.Millisecond,
+			Max:      time.Second,
+			Jitter:   runtime.JitterDecorrelated,
+		},
+	})
+	w.none = rt.NewMethod(runtime.MethodConfig{
+		Interface: "J",
+		Name:      "None",
+		Retry: &runtime.RetryConfig{
+			Attempts: 10,
+			Base:     100 * time.Millisecond,
+			Max:      10 * time.Second,
+			Jitter:   runtime.JitterNone,
+		},
+	})
+	w.full = rt.NewMethod(runtime.MethodConfig{
+		Interface: "J",
+		Name:      "Full",
+		Retry: &runtime.RetryConfig{
+			Attempts: 3,
+			Base:     100 * time.Millisecond,
+			Max:      10 * time.Second,
+			Jitter:   runtime.JitterFull,
+		},
+	})
+	return w
 }
 
 var _ J = (*ResilientJ)(nil)

@@ -20,14 +20,13 @@ type ResilientBank struct {
 // share: store, clock, observer.
 func NewResilientBank(next Bank, opts ...runtime.Option) *ResilientBank {
 	rt := runtime.New(opts...)
-	return &ResilientBank{
-		next: next,
-		balance: rt.NewMethod(runtime.MethodConfig{
-			Interface:  "Bank",
-			Name:       "Balance",
-			Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
-		}),
-	}
+	w := &ResilientBank{next: next}
+	w.balance = rt.NewMethod(runtime.MethodConfig{
+		Interface:  "Bank",
+		Name:       "Balance",
+		Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
+	})
+	return w
 }
 
 var _ Bank = (*ResilientBank)(nil)

@@ -24,29 +24,29 @@ type ResilientOrders struct {
 // share: store, clock, observer.
 func NewResilientOrders(next Orders, opts ...runtime.Option) *ResilientOrders {
 	rt := runtime.New(opts...)
-	return &ResilientOrders{
-		next: next,
-		byInt: rt.NewMethod(runtime.MethodConfig{
-			Interface:  "Orders",
-			Name:       "ByInt",
-			Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
-		}),
-		bySeq: rt.NewMethod(runtime.MethodConfig{
-			Interface:  "Orders",
-			Name:       "BySeq",
-			Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
-		}),
-		byOrder: rt.NewMethod(runtime.MethodConfig{
-			Interface:  "Orders",
-			Name:       "ByOrder",
-			Idempotent: &runtime.IdempotencyConfig{TTL: time.Hour, Lease: 10 * time.Second},
-		}),
-		byAll: rt.NewMethod(runtime.MethodConfig{
-			Interface:  "Orders",
-			Name:       "ByAll",
-			Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
-		}),
-	}
+	idempotency := &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second}
+	w := &ResilientOrders{next: next}
+	w.byInt = rt.NewMethod(runtime.MethodConfig{
+		Interface:  "Orders",
+		Name:       "ByInt",
+		Idempotent: idempotency,
+	})
+	w.bySeq = rt.NewMethod(runtime.MethodConfig{
+		Interface:  "Orders",
+		Name:       "BySeq",
+		Idempotent: idempotency,
+	})
+	w.byOrder = rt.NewMethod(runtime.MethodConfig{
+		Interface:  "Orders",
+		Name:       "ByOrder",
+		Idempotent: &runtime.IdempotencyConfig{TTL: time.Hour, Lease: 10 * time.Second},
+	})
+	w.byAll = rt.NewMethod(runtime.MethodConfig{
+		Interface:  "Orders",
+		Name:       "ByAll",
+		Idempotent: idempotency,
+	})
+	return w
 }
 
 var _ Orders = (*ResilientOrders)(nil)

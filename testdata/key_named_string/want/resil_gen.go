@@ -22,19 +22,19 @@ type ResilientNamed struct {
 // share: store, clock, observer.
 func NewResilientNamed(next Named, opts ...runtime.Option) *ResilientNamed {
 	rt := runtime.New(opts...)
-	return &ResilientNamed{
-		next: next,
-		byToken: rt.NewMethod(runtime.MethodConfig{
-			Interface:  "Named",
-			Name:       "ByToken",
-			Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
-		}),
-		byPromoted: rt.NewMethod(runtime.MethodConfig{
-			Interface:  "Named",
-			Name:       "ByPromoted",
-			Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
-		}),
-	}
+	idempotency := &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second}
+	w := &ResilientNamed{next: next}
+	w.byToken = rt.NewMethod(runtime.MethodConfig{
+		Interface:  "Named",
+		Name:       "ByToken",
+		Idempotent: idempotency,
+	})
+	w.byPromoted = rt.NewMethod(runtime.MethodConfig{
+		Interface:  "Named",
+		Name:       "ByPromoted",
+		Idempotent: idempotency,
+	})
+	return w
 }
 
 var _ Named = (*ResilientNamed)(nil)

@@ -23,24 +23,24 @@ type ResilientKeys struct {
 // share: store, clock, observer.
 func NewResilientKeys(next Keys, opts ...runtime.Option) *ResilientKeys {
 	rt := runtime.New(opts...)
-	return &ResilientKeys{
-		next: next,
-		byName: rt.NewMethod(runtime.MethodConfig{
-			Interface:  "Keys",
-			Name:       "ByName",
-			Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
-		}),
-		byID: rt.NewMethod(runtime.MethodConfig{
-			Interface:  "Keys",
-			Name:       "ByID",
-			Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
-		}),
-		byRef: rt.NewMethod(runtime.MethodConfig{
-			Interface:  "Keys",
-			Name:       "ByRef",
-			Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
-		}),
-	}
+	idempotency := &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second}
+	w := &ResilientKeys{next: next}
+	w.byName = rt.NewMethod(runtime.MethodConfig{
+		Interface:  "Keys",
+		Name:       "ByName",
+		Idempotent: idempotency,
+	})
+	w.byID = rt.NewMethod(runtime.MethodConfig{
+		Interface:  "Keys",
+		Name:       "ByID",
+		Idempotent: idempotency,
+	})
+	w.byRef = rt.NewMethod(runtime.MethodConfig{
+		Interface:  "Keys",
+		Name:       "ByRef",
+		Idempotent: idempotency,
+	})
+	return w
 }
 
 var _ Keys = (*ResilientKeys)(nil)

@@ -26,14 +26,13 @@ func NewResilientFirst(next First, opts ...runtime.Option) *ResilientFirst {
 		Timeout:   time.Minute,
 		HalfOpen:  2,
 	})
-	return &ResilientFirst{
-		next: next,
-		do: rt.NewMethod(runtime.MethodConfig{
-			Interface: "First",
-			Name:      "Do",
-			Breaker:   breaker,
-		}),
-	}
+	w := &ResilientFirst{next: next}
+	w.do = rt.NewMethod(runtime.MethodConfig{
+		Interface: "First",
+		Name:      "Do",
+		Breaker:   breaker,
+	})
+	return w
 }
 
 var _ First = (*ResilientFirst)(nil)
@@ -61,14 +60,13 @@ func NewResilientSecond(next Second, opts ...runtime.Option) *ResilientSecond {
 		Max:  3,
 		Wait: 0,
 	})
-	return &ResilientSecond{
-		next: next,
-		do: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Second",
-			Name:      "Do",
-			Bulkhead:  bulkhead,
-		}),
-	}
+	w := &ResilientSecond{next: next}
+	w.do = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Second",
+		Name:      "Do",
+		Bulkhead:  bulkhead,
+	})
+	return w
 }
 
 var _ Second = (*ResilientSecond)(nil)
@@ -92,14 +90,13 @@ type ResilientThird struct {
 // share: store, clock, observer.
 func NewResilientThird(next Third, opts ...runtime.Option) *ResilientThird {
 	rt := runtime.New(opts...)
-	return &ResilientThird{
-		next: next,
-		do: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Third",
-			Name:      "Do",
-			Timeout:   2 * time.Second,
-		}),
-	}
+	w := &ResilientThird{next: next}
+	w.do = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Third",
+		Name:      "Do",
+		Timeout:   2 * time.Second,
+	})
+	return w
 }
 
 var _ Third = (*ResilientThird)(nil)

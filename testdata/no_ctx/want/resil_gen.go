@@ -32,33 +32,32 @@ func NewResilientLegacy(next Legacy, opts ...runtime.Option) *ResilientLegacy {
 		Max:  10,
 		Wait: 0,
 	})
-	return &ResilientLegacy{
-		next: next,
-		fetch: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Legacy",
-			Name:      "Fetch",
-			Bulkhead:  bulkhead,
-			Breaker:   breaker,
-		}),
-		ping: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Legacy",
-			Name:      "Ping",
-			Bulkhead:  bulkhead,
-			Breaker:   breaker,
-		}),
-		count: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Legacy",
-			Name:      "Count",
-			Bulkhead:  bulkhead,
-			Breaker:   breaker,
-			Retry: &runtime.RetryConfig{
-				Attempts: 5,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-		}),
-	}
+	w := &ResilientLegacy{next: next}
+	w.fetch = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Legacy",
+		Name:      "Fetch",
+		Bulkhead:  bulkhead,
+		Breaker:   breaker,
+	})
+	w.ping = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Legacy",
+		Name:      "Ping",
+		Bulkhead:  bulkhead,
+		Breaker:   breaker,
+	})
+	w.count = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Legacy",
+		Name:      "Count",
+		Bulkhead:  bulkhead,
+		Breaker:   breaker,
+		Retry: &runtime.RetryConfig{
+			Attempts: 5,
+			Base:     100 * time.Millisecond,
+			Max:      10 * time.Second,
+			Jitter:   runtime.JitterFull,
+		},
+	})
+	return w
 }
 
 var _ Legacy = (*ResilientLegacy)(nil)

@@ -30,25 +30,24 @@ func NewResilientClient(next Client, opts ...runtime.Option) *ResilientClient {
 		Timeout:   time.Minute,
 		HalfOpen:  2,
 	})
-	return &ResilientClient{
-		next: next,
-		do: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Client",
-			Name:      "Do",
-			Breaker:   breaker,
-		}),
-		resolve: rt.NewMethod(runtime.MethodConfig{
-			Interface:  "Client",
-			Name:       "Resolve",
-			Breaker:    breaker,
-			Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
-		}),
-		headers: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Client",
-			Name:      "Headers",
-			Breaker:   breaker,
-		}),
-	}
+	w := &ResilientClient{next: next}
+	w.do = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Client",
+		Name:      "Do",
+		Breaker:   breaker,
+	})
+	w.resolve = rt.NewMethod(runtime.MethodConfig{
+		Interface:  "Client",
+		Name:       "Resolve",
+		Breaker:    breaker,
+		Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
+	})
+	w.headers = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Client",
+		Name:      "Headers",
+		Breaker:   breaker,
+	})
+	return w
 }
 
 var _ Client = (*ResilientClient)(nil)

@@ -22,45 +22,41 @@ type ResilientO struct {
 // share: store, clock, observer.
 func NewResilientO(next O, opts ...runtime.Option) *ResilientO {
 	rt := runtime.New(opts...)
-	return &ResilientO{
-		next: next,
-		a: rt.NewMethod(runtime.MethodConfig{
-			Interface: "O",
-			Name:      "A",
-			Retry: &runtime.RetryConfig{
-				Attempts: 2,
-				Base:     10 * time.Millisecond,
-				Max:      time.Second,
-				Jitter:   runtime.JitterEqual,
-			},
-			Timeout:    5 * time.Second,
-			Idempotent: &runtime.IdempotencyConfig{TTL: time.Hour, Lease: 30 * time.Second},
-		}),
-		b: rt.NewMethod(runtime.MethodConfig{
-			Interface: "O",
-			Name:      "B",
-			Retry: &runtime.RetryConfig{
-				Attempts: 5,
-				Base:     10 * time.Millisecond,
-				Max:      time.Second,
-				Jitter:   runtime.JitterEqual,
-			},
-			Timeout:    100 * time.Millisecond,
-			Idempotent: &runtime.IdempotencyConfig{TTL: time.Hour, Lease: 30 * time.Second},
-		}),
-		c: rt.NewMethod(runtime.MethodConfig{
-			Interface: "O",
-			Name:      "C",
-			Retry: &runtime.RetryConfig{
-				Attempts: 5,
-				Base:     10 * time.Millisecond,
-				Max:      time.Second,
-				Jitter:   runtime.JitterEqual,
-			},
-			Timeout:    5 * time.Second,
-			Idempotent: &runtime.IdempotencyConfig{TTL: time.Hour, Lease: 30 * time.Second},
-		}),
+	idempotency := &runtime.IdempotencyConfig{TTL: time.Hour, Lease: 30 * time.Second}
+	retry := &runtime.RetryConfig{
+		Attempts: 5,
+		Base:     10 * time.Millisecond,
+		Max:      time.Second,
+		Jitter:   runtime.JitterEqual,
 	}
+	w := &ResilientO{next: next}
+	w.a = rt.NewMethod(runtime.MethodConfig{
+		Interface: "O",
+		Name:      "A",
+		Retry: &runtime.RetryConfig{
+			Attempts: 2,
+			Base:     10 * time.Millisecond,
+			Max:      time.Second,
+			Jitter:   runtime.JitterEqual,
+		},
+		Timeout:    5 * time.Second,
+		Idempotent: idempotency,
+	})
+	w.b = rt.NewMethod(runtime.MethodConfig{
+		Interface:  "O",
+		Name:       "B",
+		Retry:      retry,
+		Timeout:    100 * time.Millisecond,
+		Idempotent: idempotency,
+	})
+	w.c = rt.NewMethod(runtime.MethodConfig{
+		Interface:  "O",
+		Name:       "C",
+		Retry:      retry,
+		Timeout:    5 * time.Second,
+		Idempotent: idempotency,
+	})
+	return w
 }
 
 var _ O = (*ResilientO)(nil)

@@ -32,76 +32,51 @@ func NewResilientClash(next Clash, opts ...runtime.Option) *ResilientClash {
 		Timeout:   time.Minute,
 		HalfOpen:  2,
 	})
-	return &ResilientClash{
-		next: next,
-		a: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Clash",
-			Name:      "A",
-			Breaker:   breaker,
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-		}),
-		b: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Clash",
-			Name:      "B",
-			Breaker:   breaker,
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-		}),
-		c: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Clash",
-			Name:      "C",
-			Breaker:   breaker,
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-		}),
-		d: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Clash",
-			Name:      "D",
-			Breaker:   breaker,
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-		}),
-		e: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Clash",
-			Name:      "E",
-			Breaker:   breaker,
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-			Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
-		}),
-		f: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Clash",
-			Name:      "F",
-			Breaker:   breaker,
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-		}),
+	retry := &runtime.RetryConfig{
+		Attempts: 3,
+		Base:     100 * time.Millisecond,
+		Max:      10 * time.Second,
+		Jitter:   runtime.JitterFull,
 	}
+	w := &ResilientClash{next: next}
+	w.a = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Clash",
+		Name:      "A",
+		Breaker:   breaker,
+		Retry:     retry,
+	})
+	w.b = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Clash",
+		Name:      "B",
+		Breaker:   breaker,
+		Retry:     retry,
+	})
+	w.c = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Clash",
+		Name:      "C",
+		Breaker:   breaker,
+		Retry:     retry,
+	})
+	w.d = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Clash",
+		Name:      "D",
+		Breaker:   breaker,
+		Retry:     retry,
+	})
+	w.e = rt.NewMethod(runtime.MethodConfig{
+		Interface:  "Clash",
+		Name:       "E",
+		Breaker:    breaker,
+		Retry:      retry,
+		Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
+	})
+	w.f = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Clash",
+		Name:      "F",
+		Breaker:   breaker,
+		Retry:     retry,
+	})
+	return w
 }
 
 var _ Clash = (*ResilientClash)(nil)

@@ -20,19 +20,18 @@ type ResilientMixed struct {
 // share: store, clock, observer.
 func NewResilientMixed(next Mixed, opts ...runtime.Option) *ResilientMixed {
 	rt := runtime.New(opts...)
-	return &ResilientMixed{
-		next: next,
-		get: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Mixed",
-			Name:      "Get",
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-		}),
-	}
+	w := &ResilientMixed{next: next}
+	w.get = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Mixed",
+		Name:      "Get",
+		Retry: &runtime.RetryConfig{
+			Attempts: 3,
+			Base:     100 * time.Millisecond,
+			Max:      10 * time.Second,
+			Jitter:   runtime.JitterFull,
+		},
+	})
+	return w
 }
 
 var _ Mixed = (*ResilientMixed)(nil)

@@ -27,28 +27,27 @@ func NewResilientPaymentClient(next PaymentClient, opts ...runtime.Option) *Resi
 		Timeout:   time.Minute,
 		HalfOpen:  2,
 	})
-	return &ResilientPaymentClient{
-		next: next,
-		charge: rt.NewMethod(runtime.MethodConfig{
-			Interface: "PaymentClient",
-			Name:      "Charge",
-			Breaker:   breaker,
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     100 * time.Millisecond,
-				Max:      2 * time.Second,
-				Jitter:   runtime.JitterFull,
-				If:       isTransient,
-			},
-			Timeout:    2 * time.Second,
-			Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
-		}),
-		refund: rt.NewMethod(runtime.MethodConfig{
-			Interface: "PaymentClient",
-			Name:      "Refund",
-			Breaker:   breaker,
-		}),
-	}
+	w := &ResilientPaymentClient{next: next}
+	w.charge = rt.NewMethod(runtime.MethodConfig{
+		Interface: "PaymentClient",
+		Name:      "Charge",
+		Breaker:   breaker,
+		Retry: &runtime.RetryConfig{
+			Attempts: 3,
+			Base:     100 * time.Millisecond,
+			Max:      2 * time.Second,
+			Jitter:   runtime.JitterFull,
+			If:       isTransient,
+		},
+		Timeout:    2 * time.Second,
+		Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
+	})
+	w.refund = rt.NewMethod(runtime.MethodConfig{
+		Interface: "PaymentClient",
+		Name:      "Refund",
+		Breaker:   breaker,
+	})
+	return w
 }
 
 var _ PaymentClient = (*ResilientPaymentClient)(nil)

@@ -27,21 +27,20 @@ func NewResilientP(next P, opts ...runtime.Option) *ResilientP {
 		HalfOpen:  2,
 		IsFailure: countsAsFailure,
 	})
-	return &ResilientP{
-		next: next,
-		get: rt.NewMethod(runtime.MethodConfig{
-			Interface: "P",
-			Name:      "Get",
-			Breaker:   breaker,
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterFull,
-				If:       retryable,
-			},
-		}),
-	}
+	w := &ResilientP{next: next}
+	w.get = rt.NewMethod(runtime.MethodConfig{
+		Interface: "P",
+		Name:      "Get",
+		Breaker:   breaker,
+		Retry: &runtime.RetryConfig{
+			Attempts: 3,
+			Base:     100 * time.Millisecond,
+			Max:      10 * time.Second,
+			Jitter:   runtime.JitterFull,
+			If:       retryable,
+		},
+	})
+	return w
 }
 
 var _ P = (*ResilientP)(nil)

@@ -23,49 +23,34 @@ type ResilientShapes struct {
 // share: store, clock, observer.
 func NewResilientShapes(next Shapes, opts ...runtime.Option) *ResilientShapes {
 	rt := runtime.New(opts...)
-	return &ResilientShapes{
-		next: next,
-		none: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Shapes",
-			Name:      "None",
-			Retry: &runtime.RetryConfig{
-				Attempts: 2,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-		}),
-		one: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Shapes",
-			Name:      "One",
-			Retry: &runtime.RetryConfig{
-				Attempts: 2,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-		}),
-		several: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Shapes",
-			Name:      "Several",
-			Retry: &runtime.RetryConfig{
-				Attempts: 2,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-		}),
-		named: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Shapes",
-			Name:      "Named",
-			Retry: &runtime.RetryConfig{
-				Attempts: 2,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-		}),
+	retry := &runtime.RetryConfig{
+		Attempts: 2,
+		Base:     100 * time.Millisecond,
+		Max:      10 * time.Second,
+		Jitter:   runtime.JitterFull,
 	}
+	w := &ResilientShapes{next: next}
+	w.none = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Shapes",
+		Name:      "None",
+		Retry:     retry,
+	})
+	w.one = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Shapes",
+		Name:      "One",
+		Retry:     retry,
+	})
+	w.several = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Shapes",
+		Name:      "Several",
+		Retry:     retry,
+	})
+	w.named = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Shapes",
+		Name:      "Named",
+		Retry:     retry,
+	})
+	return w
 }
 
 var _ Shapes = (*ResilientShapes)(nil)

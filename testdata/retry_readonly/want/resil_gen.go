@@ -21,29 +21,28 @@ type ResilientStore struct {
 // share: store, clock, observer.
 func NewResilientStore(next Store, opts ...runtime.Option) *ResilientStore {
 	rt := runtime.New(opts...)
-	return &ResilientStore{
-		next: next,
-		get: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Store",
-			Name:      "Get",
-			Retry: &runtime.RetryConfig{
-				Attempts: 4,
-				Base:     time.Millisecond,
-				Max:      5 * time.Millisecond,
-				Jitter:   runtime.JitterNone,
-			},
-		}),
-		list: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Store",
-			Name:      "List",
-			Retry: &runtime.RetryConfig{
-				Attempts: 2,
-				Base:     time.Millisecond,
-				Max:      5 * time.Millisecond,
-				Jitter:   runtime.JitterNone,
-			},
-		}),
-	}
+	w := &ResilientStore{next: next}
+	w.get = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Store",
+		Name:      "Get",
+		Retry: &runtime.RetryConfig{
+			Attempts: 4,
+			Base:     time.Millisecond,
+			Max:      5 * time.Millisecond,
+			Jitter:   runtime.JitterNone,
+		},
+	})
+	w.list = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Store",
+		Name:      "List",
+		Retry: &runtime.RetryConfig{
+			Attempts: 2,
+			Base:     time.Millisecond,
+			Max:      5 * time.Millisecond,
+			Jitter:   runtime.JitterNone,
+		},
+	})
+	return w
 }
 
 var _ Store = (*ResilientStore)(nil)

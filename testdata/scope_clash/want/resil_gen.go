@@ -28,21 +28,21 @@ func NewResilientS(next S, opts ...runtime1.Option) *ResilientS {
 		Timeout:   time1.Minute,
 		HalfOpen:  2,
 	})
-	return &ResilientS{
-		next: next,
-		get: rt.NewMethod(runtime1.MethodConfig{
-			Interface:  "S",
-			Name:       "Get",
-			Breaker:    breaker,
-			Idempotent: &runtime1.IdempotencyConfig{TTL: 24 * time1.Hour, Lease: 30 * time1.Second},
-		}),
-		small: rt.NewMethod(runtime1.MethodConfig{
-			Interface:  "S",
-			Name:       "Small",
-			Breaker:    breaker,
-			Idempotent: &runtime1.IdempotencyConfig{TTL: 24 * time1.Hour, Lease: 30 * time1.Second},
-		}),
-	}
+	idempotency := &runtime1.IdempotencyConfig{TTL: 24 * time1.Hour, Lease: 30 * time1.Second}
+	w := &ResilientS{next: next}
+	w.get = rt.NewMethod(runtime1.MethodConfig{
+		Interface:  "S",
+		Name:       "Get",
+		Breaker:    breaker,
+		Idempotent: idempotency,
+	})
+	w.small = rt.NewMethod(runtime1.MethodConfig{
+		Interface:  "S",
+		Name:       "Small",
+		Breaker:    breaker,
+		Idempotent: idempotency,
+	})
+	return w
 }
 
 var _ S = (*ResilientS)(nil)

@@ -20,14 +20,13 @@ type ResilientS struct {
 // share: store, clock, observer.
 func NewResilientS(next S, opts ...runtime.Option) *ResilientS {
 	rt := runtime.New(opts...)
-	return &ResilientS{
-		next: next,
-		get: rt.NewMethod(runtime.MethodConfig{
-			Interface: "S",
-			Name:      "Get",
-			Timeout:   time.Second,
-		}),
-	}
+	w := &ResilientS{next: next}
+	w.get = rt.NewMethod(runtime.MethodConfig{
+		Interface: "S",
+		Name:      "Get",
+		Timeout:   time.Second,
+	})
+	return w
 }
 
 var _ S = (*ResilientS)(nil)

@@ -21,19 +21,18 @@ type ResilientSlow struct {
 // share: store, clock, observer.
 func NewResilientSlow(next Slow, opts ...runtime.Option) *ResilientSlow {
 	rt := runtime.New(opts...)
-	return &ResilientSlow{
-		next: next,
-		wait: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Slow",
-			Name:      "Wait",
-			Timeout:   1500 * time.Millisecond,
-		}),
-		long: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Slow",
-			Name:      "Long",
-			Timeout:   2 * time.Minute,
-		}),
-	}
+	w := &ResilientSlow{next: next}
+	w.wait = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Slow",
+		Name:      "Wait",
+		Timeout:   1500 * time.Millisecond,
+	})
+	w.long = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Slow",
+		Name:      "Long",
+		Timeout:   2 * time.Minute,
+	})
+	return w
 }
 
 var _ Slow = (*ResilientSlow)(nil)

@@ -26,14 +26,13 @@ func NewResilientSvc(next Svc, opts ...runtime.Option) *ResilientSvc {
 		Timeout:   time.Minute,
 		HalfOpen:  2,
 	})
-	return &ResilientSvc{
-		next: next,
-		run: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Svc",
-			Name:      "Run",
-			Breaker:   breaker,
-		}),
-	}
+	w := &ResilientSvc{next: next}
+	w.run = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Svc",
+		Name:      "Run",
+		Breaker:   breaker,
+	})
+	return w
 }
 
 var _ Svc = (*ResilientSvc)(nil)

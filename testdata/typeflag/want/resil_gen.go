@@ -26,14 +26,13 @@ func NewResilientA(next A, opts ...runtime.Option) *ResilientA {
 		Timeout:   time.Minute,
 		HalfOpen:  2,
 	})
-	return &ResilientA{
-		next: next,
-		get: rt.NewMethod(runtime.MethodConfig{
-			Interface: "A",
-			Name:      "Get",
-			Breaker:   breaker,
-		}),
-	}
+	w := &ResilientA{next: next}
+	w.get = rt.NewMethod(runtime.MethodConfig{
+		Interface: "A",
+		Name:      "Get",
+		Breaker:   breaker,
+	})
+	return w
 }
 
 var _ A = (*ResilientA)(nil)

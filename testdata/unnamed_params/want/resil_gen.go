@@ -25,24 +25,23 @@ func NewResilientU(next U, opts ...runtime.Option) *ResilientU {
 		Max:  2,
 		Wait: 0,
 	})
-	return &ResilientU{
-		next: next,
-		a: rt.NewMethod(runtime.MethodConfig{
-			Interface: "U",
-			Name:      "A",
-			Bulkhead:  bulkhead,
-		}),
-		b: rt.NewMethod(runtime.MethodConfig{
-			Interface: "U",
-			Name:      "B",
-			Bulkhead:  bulkhead,
-		}),
-		c: rt.NewMethod(runtime.MethodConfig{
-			Interface: "U",
-			Name:      "C",
-			Bulkhead:  bulkhead,
-		}),
-	}
+	w := &ResilientU{next: next}
+	w.a = rt.NewMethod(runtime.MethodConfig{
+		Interface: "U",
+		Name:      "A",
+		Bulkhead:  bulkhead,
+	})
+	w.b = rt.NewMethod(runtime.MethodConfig{
+		Interface: "U",
+		Name:      "B",
+		Bulkhead:  bulkhead,
+	})
+	w.c = rt.NewMethod(runtime.MethodConfig{
+		Interface: "U",
+		Name:      "C",
+		Bulkhead:  bulkhead,
+	})
+	return w
 }
 
 var _ U = (*ResilientU)(nil)

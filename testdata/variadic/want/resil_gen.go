@@ -27,19 +27,18 @@ func NewResilientLogger(next Logger, opts ...runtime.Option) *ResilientLogger {
 		Timeout:   time.Minute,
 		HalfOpen:  2,
 	})
-	return &ResilientLogger{
-		next: next,
-		log: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Logger",
-			Name:      "Log",
-			Breaker:   breaker,
-		}),
-		with: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Logger",
-			Name:      "With",
-			Breaker:   breaker,
-		}),
-	}
+	w := &ResilientLogger{next: next}
+	w.log = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Logger",
+		Name:      "Log",
+		Breaker:   breaker,
+	})
+	w.with = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Logger",
+		Name:      "With",
+		Breaker:   breaker,
+	})
+	return w
 }
 
 var _ Logger = (*ResilientLogger)(nil)
