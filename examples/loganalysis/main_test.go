@@ -1,0 +1,61 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestAnalysis runs the agent and checks that throttled reads were retried,
+// that both analyses found the same thing, and that the second one read the
+// cached queries without a request to the log service.
+func TestAnalysis(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), &out); err != nil {
+		t.Fatalf("run: %v\n%s", err, &out)
+	}
+	got := out.String()
+	t.Log("\n" + got)
+
+	first, second, ok := strings.Cut(got, "== follow-up")
+	if !ok {
+		t.Fatal("no follow-up analysis in the output")
+	}
+	for _, s := range []string{
+		"retry: LogSource.Groups attempt 1 failed: DescribeLogGroups: ThrottlingException: Rate exceeded",
+		"retry: LogSource.Groups attempt 2 failed: DescribeLogGroups: ThrottlingException: Rate exceeded",
+		// 2 throttled + 1 answered; 3 groups x 2 patterns.
+		"log service requests for this analysis: DescribeLogGroups 3, FilterLogEvents 6",
+	} {
+		if !strings.Contains(first, s) {
+			t.Errorf("first analysis lacks %q", s)
+		}
+	}
+	// The group list is not cached; the six queries are.
+	if !strings.Contains(second, "log service requests for this analysis: DescribeLogGroups 1, FilterLogEvents 0") {
+		t.Errorf("second analysis called through for cached queries")
+	}
+	if n := strings.Count(second, "answered from the cache: no request"); n != 6 {
+		t.Errorf("second analysis had %d cache hits, want 6", n)
+	}
+	if strings.Contains(first, "answered from the cache") {
+		t.Errorf("first analysis had a cache hit before anything was read")
+	}
+	// Same findings both times.
+	findingLines := func(s string) string {
+		var keep []string
+		for _, l := range strings.Split(s, "\n") {
+			if strings.Contains(l, "x since ") || strings.Contains(l, "error events") {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "\n")
+	}
+	if a, b := findingLines(first), findingLines(second); a != b || a == "" {
+		t.Errorf("findings differ between the analyses:\n%s\n---\n%s", a, b)
+	}
+	if !strings.Contains(first, "3x since 02:02:30: the database ran out of connections") {
+		t.Errorf("the database's connection exhaustion was not found")
+	}
+}
