@@ -1,8 +1,10 @@
 package gen
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"go/format"
 	"strings"
 	"testing"
 
@@ -11,7 +13,7 @@ import (
 
 // synthetic writes a module whose package big has n interfaces of m
 // methods each, with a mix of directives, and returns its directory.
-func synthetic(b *testing.B, n, m int) string {
+func synthetic(b testing.TB, n, m int) string {
 	b.Helper()
 	var src strings.Builder
 	src.WriteString("package big\n\nimport (\n\t\"context\"\n\t\"time\"\n)\n\n")
@@ -62,6 +64,38 @@ func BenchmarkGenerate(b *testing.B) {
 		files, errs := GenerateAll(pkgs, nil, Header(nil))
 		if len(errs) > 0 || len(files) != 1 || files[0].Content == nil {
 			b.Fatal(errs)
+		}
+	}
+}
+
+// TestEmitGroupsAreGofmtOfTheWholeFile checks that rendering and formatting
+// in parallel groups gives the bytes of one gofmt over the whole file.
+func TestEmitGroupsAreGofmtOfTheWholeFile(t *testing.T) {
+	t.Parallel()
+	dir := synthetic(t, 40, 8)
+	pkgs, err := Load(context.Background(), dir, []string{"./big"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ifaces, errs := FindInterfaces(pkgs[0], nil)
+	plans, cerrs := Check(pkgs[0], ifaces)
+	if len(errs)+len(cerrs) > 0 || len(plans) != 40 {
+		t.Fatal(errs, cerrs)
+	}
+	one, err := emit(pkgs[0].Types, plans, Header(nil), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if formatted, err := format.Source(one); err != nil || !bytes.Equal(formatted, one) {
+		t.Fatalf("one group is not gofmt'd: %v", err)
+	}
+	for _, groups := range []int{2, 3, 7, 40} {
+		got, err := emit(pkgs[0].Types, plans, Header(nil), groups)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, one) {
+			t.Errorf("%d groups give other bytes than one", groups)
 		}
 	}
 }

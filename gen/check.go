@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"time"
@@ -245,7 +246,8 @@ func (c *checker) checkInterface(in *Interface) *Plan {
 	}
 	for _, gen := range []string{"Resilient" + in.Name, "NewResilient" + in.Name} {
 		if obj := c.pkg.Types.Scope().Lookup(gen); obj != nil {
-			c.errorf(in.Spec.Name.Pos(), "%s needs the name %s, which is declared at %s; rename that declaration", in.Name, gen, c.pkg.Fset.Position(obj.Pos()))
+			at := c.pkg.Fset.Position(obj.Pos())
+			c.errorf(in.Spec.Name.Pos(), "%s needs the name %s, which is declared at %s:%d:%d; rename that declaration", in.Name, gen, filepath.Base(at.Filename), at.Line, at.Column)
 		}
 	}
 

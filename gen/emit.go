@@ -45,6 +45,12 @@ type emitter struct {
 // Emit renders the wrappers of plans, all from package pkg, as one
 // gofmt'd file starting with header. It makes no refusals: Check did.
 func Emit(pkg *types.Package, plans []*Plan, header string) ([]byte, error) {
+	return emit(pkg, plans, header, 0)
+}
+
+// emit is Emit with the number of groups to render in parallel; 0 picks it
+// from the size of the work and the CPUs.
+func emit(pkg *types.Package, plans []*Plan, header string, groups int) ([]byte, error) {
 	e := &emitter{pkg: pkg, taken: map[string]bool{}, imports: map[string]importName{}}
 	e.planImports(plans)
 
@@ -61,10 +67,13 @@ func Emit(pkg *types.Package, plans []*Plan, header string) ([]byte, error) {
 	for _, p := range plans {
 		methods += len(p.Methods)
 	}
-	groups := 1
-	if methods >= 256 { // below that, goroutines cost more than they save
-		groups = min(len(plans), 2*workers)
+	if groups <= 0 {
+		groups = 1
+		if methods >= 256 { // below that, goroutines cost more than they save
+			groups = 2 * workers
+		}
 	}
+	groups = max(1, min(groups, len(plans)))
 	type result struct {
 		imports []string
 		body    []byte
