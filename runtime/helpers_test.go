@@ -122,3 +122,7 @@ func equal[T comparable](t testing.TB, want, got T, what string) {
 		t.Fatalf("%s: got %v, want %v", what, got, want)
 	}
 }
+
+func asCircuitOpen(err error, target **runtime.CircuitOpenError) bool {
+	return errors.As(err, target)
+}
