@@ -99,3 +99,23 @@ func TestEmitGroupsAreGofmtOfTheWholeFile(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkEmit is the part of BenchmarkGenerate that is ours alone:
+// rendering and formatting the checked plans.
+func BenchmarkEmit(b *testing.B) {
+	dir := synthetic(b, 300, 8)
+	pkgs, err := Load(context.Background(), dir, []string{"./big"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ifaces, _ := FindInterfaces(pkgs[0], nil)
+	plans, errs := Check(pkgs[0], ifaces)
+	if len(errs) > 0 {
+		b.Fatal(errs)
+	}
+	for b.Loop() {
+		if _, err := Emit(pkgs[0].Types, plans, Header(nil)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

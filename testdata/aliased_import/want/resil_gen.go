@@ -46,21 +46,23 @@ var _ Timed = (*ResilientTimed)(nil)
 // At calls the wrapped Timed's At through its policies.
 func (w *ResilientTimed) At(ctx context.Context, when time.Time) (time.Duration, error) {
 	var r0 time.Duration
-	err := w.at.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.At(ctx, when)
 		return err
-	})
+	}
+	err := w.at.Do(ctx, call)
 	return r0, err
 }
 
 // State calls the wrapped Timed's State through its policies.
 func (w *ResilientTimed) State(ctx context.Context) (runtime.State, error) {
 	var r0 runtime.State
-	err := w.state.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.State(ctx)
 		return err
-	})
+	}
+	err := w.state.Do(ctx, call)
 	return r0, err
 }

@@ -39,9 +39,10 @@ var _ Dep = (*ResilientDep)(nil)
 
 // Call calls the wrapped Dep's Call through its policies.
 func (w *ResilientDep) Call(ctx context.Context) error {
-	return w.call.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.Call(ctx)
-	})
+	}
+	return w.call.Do(ctx, call)
 }
 
 // Ping calls the wrapped Dep's Ping directly: it has no policies.

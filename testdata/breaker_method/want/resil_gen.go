@@ -52,19 +52,21 @@ var _ API = (*ResilientAPI)(nil)
 // Fetch calls the wrapped API's Fetch through its policies.
 func (w *ResilientAPI) Fetch(ctx context.Context, id string) ([]byte, error) {
 	var r0 []byte
-	err := w.fetch.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Fetch(ctx, id)
 		return err
-	})
+	}
+	err := w.fetch.Do(ctx, call)
 	return r0, err
 }
 
 // Upload calls the wrapped API's Upload through its policies.
 func (w *ResilientAPI) Upload(ctx context.Context, data []byte) error {
-	return w.upload.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.Upload(ctx, data)
-	})
+	}
+	return w.upload.Do(ctx, call)
 }
 
 // ResilientScoped wraps a Scoped with the resilience policies of its
@@ -110,14 +112,16 @@ var _ Scoped = (*ResilientScoped)(nil)
 
 // A calls the wrapped Scoped's A through its policies.
 func (w *ResilientScoped) A(ctx context.Context) error {
-	return w.a.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.A(ctx)
-	})
+	}
+	return w.a.Do(ctx, call)
 }
 
 // B calls the wrapped Scoped's B through its policies.
 func (w *ResilientScoped) B(ctx context.Context) error {
-	return w.b.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.B(ctx)
-	})
+	}
+	return w.b.Do(ctx, call)
 }

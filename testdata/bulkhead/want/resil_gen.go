@@ -47,18 +47,20 @@ var _ Queue = (*ResilientQueue)(nil)
 
 // Push calls the wrapped Queue's Push through its policies.
 func (w *ResilientQueue) Push(ctx context.Context, msg string) error {
-	return w.push.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.Push(ctx, msg)
-	})
+	}
+	return w.push.Do(ctx, call)
 }
 
 // Drain calls the wrapped Queue's Drain through its policies.
 func (w *ResilientQueue) Drain(ctx context.Context) (int, error) {
 	var r0 int
-	err := w.drain.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Drain(ctx)
 		return err
-	})
+	}
+	err := w.drain.Do(ctx, call)
 	return r0, err
 }

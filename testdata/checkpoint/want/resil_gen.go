@@ -39,21 +39,21 @@ var _ Steps = (*ResilientSteps)(nil)
 // Open calls the wrapped Steps's Open through its policies.
 func (w *ResilientSteps) Open(ctx context.Context, title string) (Incident, error) {
 	var r0 Incident
-	err := w.open.DoRecorded(ctx, runtime.Recording{
-		Results: []any{&r0},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Open(ctx, title)
 		return err
-	})
+	}
+	err := w.open.DoRecorded(ctx, runtime.Recording{Results: []any{&r0}}, call)
 	return r0, err
 }
 
 // Page calls the wrapped Steps's Page through its policies.
 func (w *ResilientSteps) Page(ctx context.Context, id string) error {
-	return w.page.DoRecorded(ctx, runtime.Recording{}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.Page(ctx, id)
-	})
+	}
+	return w.page.DoRecorded(ctx, runtime.Recording{}, call)
 }
 
 // Close calls the wrapped Steps's Close directly: it has no policies.

@@ -34,10 +34,11 @@ var _ Clock = (*ResilientClock)(nil)
 // Sleep calls the wrapped Clock's Sleep through its policies.
 func (w *ResilientClock) Sleep(ctx context.Context, d time.Duration) (time.Time, error) {
 	var r0 time.Time
-	err := w.sleep.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Sleep(ctx, d)
 		return err
-	})
+	}
+	err := w.sleep.Do(ctx, call)
 	return r0, err
 }

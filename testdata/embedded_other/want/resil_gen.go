@@ -45,9 +45,10 @@ var _ Conn = (*ResilientConn)(nil)
 
 // Close calls the wrapped Conn's Close through its policies.
 func (w *ResilientConn) Close() error {
-	return w.close1.Do(context.Background(), func(context.Context) error {
+	call := func(context.Context) error {
 		return w.next.Close()
-	})
+	}
+	return w.close1.Do(context.Background(), call)
 }
 
 // String calls the wrapped Conn's String directly: it has no policies.
@@ -58,10 +59,11 @@ func (w *ResilientConn) String() string {
 // Send calls the wrapped Conn's Send through its policies.
 func (w *ResilientConn) Send(ctx context.Context, b []byte) (int, error) {
 	var r0 int
-	err := w.send.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Send(ctx, b)
 		return err
-	})
+	}
+	err := w.send.Do(ctx, call)
 	return r0, err
 }

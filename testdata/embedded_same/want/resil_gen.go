@@ -34,11 +34,12 @@ var _ Reader = (*ResilientReader)(nil)
 // Read calls the wrapped Reader's Read through its policies.
 func (w *ResilientReader) Read(ctx context.Context, id string) ([]byte, error) {
 	var r0 []byte
-	err := w.read.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Read(ctx, id)
 		return err
-	})
+	}
+	err := w.read.Do(ctx, call)
 	return r0, err
 }
 
@@ -80,17 +81,19 @@ var _ Store = (*ResilientStore)(nil)
 // Read calls the wrapped Store's Read through its policies.
 func (w *ResilientStore) Read(ctx context.Context, id string) ([]byte, error) {
 	var r0 []byte
-	err := w.read.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Read(ctx, id)
 		return err
-	})
+	}
+	err := w.read.Do(ctx, call)
 	return r0, err
 }
 
 // Write calls the wrapped Store's Write through its policies.
 func (w *ResilientStore) Write(ctx context.Context, id string, b []byte) error {
-	return w.write.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.Write(ctx, id, b)
-	})
+	}
+	return w.write.Do(ctx, call)
 }

@@ -57,28 +57,32 @@ var _ F = (*ResilientF)(nil)
 
 // Next calls the wrapped F's Next through its policies.
 func (w *ResilientF) Next(ctx context.Context) error {
-	return w.next2.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next1.Next(ctx)
-	})
+	}
+	return w.next2.Do(ctx, call)
 }
 
 // next calls the wrapped F's next through its policies.
 func (w *ResilientF) next(ctx context.Context) error {
-	return w.next3.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next1.next(ctx)
-	})
+	}
+	return w.next3.Do(ctx, call)
 }
 
 // Type calls the wrapped F's Type through its policies.
 func (w *ResilientF) Type(ctx context.Context) error {
-	return w.type1.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next1.Type(ctx)
-	})
+	}
+	return w.type1.Do(ctx, call)
 }
 
 // Rt calls the wrapped F's Rt through its policies.
 func (w *ResilientF) Rt(ctx context.Context) error {
-	return w.rt.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next1.Rt(ctx)
-	})
+	}
+	return w.rt.Do(ctx, call)
 }

@@ -61,31 +61,32 @@ func NewResilientRepo[T any](next Repo[T], opts ...runtime.Option) *ResilientRep
 // Get calls the wrapped Repo's Get through its policies.
 func (w *ResilientRepo[T]) Get(ctx context.Context, id string) (T, error) {
 	var r0 T
-	err := w.get.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Get(ctx, id)
 		return err
-	})
+	}
+	err := w.get.Do(ctx, call)
 	return r0, err
 }
 
 // Put calls the wrapped Repo's Put through its policies.
 func (w *ResilientRepo[T]) Put(ctx context.Context, id string, v T) error {
-	return w.put.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.Put(ctx, id, v)
-	})
+	}
+	return w.put.Do(ctx, call)
 }
 
 // All calls the wrapped Repo's All through its policies.
 func (w *ResilientRepo[T]) All(ctx context.Context) ([]T, error) {
 	var r0 []T
-	err := w.all.DoRecorded(ctx, runtime.Recording{
-		Results: []any{&r0},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.All(ctx)
 		return err
-	})
+	}
+	err := w.all.DoRecorded(ctx, runtime.Recording{Results: []any{&r0}}, call)
 	return r0, err
 }
 
@@ -114,10 +115,11 @@ func NewResilientPair[K comparable, V Number](next Pair[K, V], opts ...runtime.O
 // Sum calls the wrapped Pair's Sum through its policies.
 func (w *ResilientPair[K, V]) Sum(ctx context.Context, m map[K]V) (V, error) {
 	var r0 V
-	err := w.sum.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Sum(ctx, m)
 		return err
-	})
+	}
+	err := w.sum.Do(ctx, call)
 	return r0, err
 }

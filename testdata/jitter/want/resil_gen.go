@@ -71,28 +71,32 @@ var _ J = (*ResilientJ)(nil)
 
 // Equal calls the wrapped J's Equal through its policies.
 func (w *ResilientJ) Equal(ctx context.Context) error {
-	return w.equal.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.Equal(ctx)
-	})
+	}
+	return w.equal.Do(ctx, call)
 }
 
 // Decorrelated calls the wrapped J's Decorrelated through its policies.
 func (w *ResilientJ) Decorrelated(ctx context.Context) error {
-	return w.decorrelated.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.Decorrelated(ctx)
-	})
+	}
+	return w.decorrelated.Do(ctx, call)
 }
 
 // None calls the wrapped J's None through its policies.
 func (w *ResilientJ) None(ctx context.Context) error {
-	return w.none.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.None(ctx)
-	})
+	}
+	return w.none.Do(ctx, call)
 }
 
 // Full calls the wrapped J's Full through its policies.
 func (w *ResilientJ) Full(ctx context.Context) error {
-	return w.full.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.Full(ctx)
-	})
+	}
+	return w.full.Do(ctx, call)
 }

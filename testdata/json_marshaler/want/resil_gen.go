@@ -34,13 +34,11 @@ var _ Bank = (*ResilientBank)(nil)
 // Balance calls the wrapped Bank's Balance through its policies.
 func (w *ResilientBank) Balance(ctx context.Context, account string) (Money, error) {
 	var r0 Money
-	err := w.balance.DoRecorded(ctx, runtime.Recording{
-		Args:    []any{account},
-		Results: []any{&r0},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Balance(ctx, account)
 		return err
-	})
+	}
+	err := w.balance.DoRecorded(ctx, runtime.Recording{Args: []any{account}, Results: []any{&r0}}, call)
 	return r0, err
 }

@@ -54,58 +54,47 @@ var _ Orders = (*ResilientOrders)(nil)
 // ByInt calls the wrapped Orders's ByInt through its policies.
 func (w *ResilientOrders) ByInt(ctx context.Context, id int) (string, error) {
 	var r0 string
-	err := w.byInt.DoRecorded(ctx, runtime.Recording{
-		Key:     strconv.FormatInt(int64(id), 10),
-		Args:    []any{id},
-		Results: []any{&r0},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.ByInt(ctx, id)
 		return err
-	})
+	}
+	err := w.byInt.DoRecorded(ctx, runtime.Recording{Key: strconv.FormatInt(int64(id), 10), Args: []any{id}, Results: []any{&r0}}, call)
 	return r0, err
 }
 
 // BySeq calls the wrapped Orders's BySeq through its policies.
 func (w *ResilientOrders) BySeq(ctx context.Context, req Req) (string, error) {
 	var r0 string
-	err := w.bySeq.DoRecorded(ctx, runtime.Recording{
-		Key:     strconv.FormatInt(req.Seq, 10),
-		Args:    []any{req},
-		Results: []any{&r0},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.BySeq(ctx, req)
 		return err
-	})
+	}
+	err := w.bySeq.DoRecorded(ctx, runtime.Recording{Key: strconv.FormatInt(req.Seq, 10), Args: []any{req}, Results: []any{&r0}}, call)
 	return r0, err
 }
 
 // ByOrder calls the wrapped Orders's ByOrder through its policies.
 func (w *ResilientOrders) ByOrder(ctx context.Context, req Req) (string, error) {
 	var r0 string
-	err := w.byOrder.DoRecorded(ctx, runtime.Recording{
-		Key:     strconv.FormatUint(uint64(req.Order), 10),
-		Args:    []any{req},
-		Results: []any{&r0},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.ByOrder(ctx, req)
 		return err
-	})
+	}
+	err := w.byOrder.DoRecorded(ctx, runtime.Recording{Key: strconv.FormatUint(uint64(req.Order), 10), Args: []any{req}, Results: []any{&r0}}, call)
 	return r0, err
 }
 
 // ByAll calls the wrapped Orders's ByAll through its policies.
 func (w *ResilientOrders) ByAll(ctx context.Context, a int, b int) (string, error) {
 	var r0 string
-	err := w.byAll.DoRecorded(ctx, runtime.Recording{
-		Args:    []any{a, b},
-		Results: []any{&r0},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.ByAll(ctx, a, b)
 		return err
-	})
+	}
+	err := w.byAll.DoRecorded(ctx, runtime.Recording{Args: []any{a, b}, Results: []any{&r0}}, call)
 	return r0, err
 }

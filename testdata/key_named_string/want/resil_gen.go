@@ -42,15 +42,12 @@ var _ Named = (*ResilientNamed)(nil)
 // ByToken calls the wrapped Named's ByToken through its policies.
 func (w *ResilientNamed) ByToken(ctx context.Context, t Token) (bool, error) {
 	var r0 bool
-	err := w.byToken.DoRecorded(ctx, runtime.Recording{
-		Key:     string(t),
-		Args:    []any{t},
-		Results: []any{&r0},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.ByToken(ctx, t)
 		return err
-	})
+	}
+	err := w.byToken.DoRecorded(ctx, runtime.Recording{Key: string(t), Args: []any{t}, Results: []any{&r0}}, call)
 	return r0, err
 }
 
@@ -60,14 +57,11 @@ func (w *ResilientNamed) ByPromoted(ctx context.Context, req Req) (bool, error) 
 	if req.Base == nil {
 		return r0, errors.New("Named.ByPromoted: idempotency key req.RequestID: req.Base is nil")
 	}
-	err := w.byPromoted.DoRecorded(ctx, runtime.Recording{
-		Key:     req.Base.RequestID,
-		Args:    []any{req},
-		Results: []any{&r0},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.ByPromoted(ctx, req)
 		return err
-	})
+	}
+	err := w.byPromoted.DoRecorded(ctx, runtime.Recording{Key: req.Base.RequestID, Args: []any{req}, Results: []any{&r0}}, call)
 	return r0, err
 }

@@ -54,15 +54,12 @@ func (w *ResilientKeys) ByName(ctx context.Context, req *Req) (int, error) {
 	if req.Customer == nil {
 		return r0, errors.New("Keys.ByName: idempotency key req.Customer.Name: req.Customer is nil")
 	}
-	err := w.byName.DoRecorded(ctx, runtime.Recording{
-		Key:     req.Customer.Name,
-		Args:    []any{req},
-		Results: []any{&r0},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.ByName(ctx, req)
 		return err
-	})
+	}
+	err := w.byName.DoRecorded(ctx, runtime.Recording{Key: req.Customer.Name, Args: []any{req}, Results: []any{&r0}}, call)
 	return r0, err
 }
 
@@ -72,15 +69,12 @@ func (w *ResilientKeys) ByID(ctx context.Context, req *Req) (int, error) {
 	if req == nil {
 		return r0, errors.New("Keys.ByID: idempotency key req.ID: req is nil")
 	}
-	err := w.byID.DoRecorded(ctx, runtime.Recording{
-		Key:     req.ID.String(),
-		Args:    []any{req},
-		Results: []any{&r0},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.ByID(ctx, req)
 		return err
-	})
+	}
+	err := w.byID.DoRecorded(ctx, runtime.Recording{Key: req.ID.String(), Args: []any{req}, Results: []any{&r0}}, call)
 	return r0, err
 }
 
@@ -93,14 +87,11 @@ func (w *ResilientKeys) ByRef(ctx context.Context, req Req) (int, error) {
 	if req.Customer.Ref == nil {
 		return r0, errors.New("Keys.ByRef: idempotency key req.Customer.Ref: req.Customer.Ref is nil")
 	}
-	err := w.byRef.DoRecorded(ctx, runtime.Recording{
-		Key:     req.Customer.Ref.String(),
-		Args:    []any{req},
-		Results: []any{&r0},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.ByRef(ctx, req)
 		return err
-	})
+	}
+	err := w.byRef.DoRecorded(ctx, runtime.Recording{Key: req.Customer.Ref.String(), Args: []any{req}, Results: []any{&r0}}, call)
 	return r0, err
 }

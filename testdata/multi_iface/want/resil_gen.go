@@ -39,9 +39,10 @@ var _ First = (*ResilientFirst)(nil)
 
 // Do calls the wrapped First's Do through its policies.
 func (w *ResilientFirst) Do(ctx context.Context) error {
-	return w.do.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.Do(ctx)
-	})
+	}
+	return w.do.Do(ctx, call)
 }
 
 // ResilientSecond wraps a Second with the resilience policies of its
@@ -73,9 +74,10 @@ var _ Second = (*ResilientSecond)(nil)
 
 // Do calls the wrapped Second's Do through its policies.
 func (w *ResilientSecond) Do(ctx context.Context) error {
-	return w.do.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.Do(ctx)
-	})
+	}
+	return w.do.Do(ctx, call)
 }
 
 // ResilientThird wraps a Third with the resilience policies of its
@@ -103,7 +105,8 @@ var _ Third = (*ResilientThird)(nil)
 
 // Do calls the wrapped Third's Do through its policies.
 func (w *ResilientThird) Do(ctx context.Context) error {
-	return w.do.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.Do(ctx)
-	})
+	}
+	return w.do.Do(ctx, call)
 }

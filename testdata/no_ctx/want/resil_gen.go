@@ -65,28 +65,31 @@ var _ Legacy = (*ResilientLegacy)(nil)
 // Fetch calls the wrapped Legacy's Fetch through its policies.
 func (w *ResilientLegacy) Fetch(id string) (string, error) {
 	var r0 string
-	err := w.fetch.Do(context.Background(), func(context.Context) error {
+	call := func(context.Context) error {
 		var err error
 		r0, err = w.next.Fetch(id)
 		return err
-	})
+	}
+	err := w.fetch.Do(context.Background(), call)
 	return r0, err
 }
 
 // Ping calls the wrapped Legacy's Ping through its policies.
 func (w *ResilientLegacy) Ping() error {
-	return w.ping.Do(context.Background(), func(context.Context) error {
+	call := func(context.Context) error {
 		return w.next.Ping()
-	})
+	}
+	return w.ping.Do(context.Background(), call)
 }
 
 // Count calls the wrapped Legacy's Count through its policies.
 func (w *ResilientLegacy) Count(kind string, more ...string) (int, error) {
 	var r0 int
-	err := w.count.Do(context.Background(), func(context.Context) error {
+	call := func(context.Context) error {
 		var err error
 		r0, err = w.next.Count(kind, more...)
 		return err
-	})
+	}
+	err := w.count.Do(context.Background(), call)
 	return r0, err
 }

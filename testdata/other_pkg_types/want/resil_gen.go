@@ -55,11 +55,12 @@ var _ Client = (*ResilientClient)(nil)
 // Do calls the wrapped Client's Do through its policies.
 func (w *ResilientClient) Do(ctx context.Context, req *http.Request) (*http.Response, error) {
 	var r0 *http.Response
-	err := w.do.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Do(ctx, req)
 		return err
-	})
+	}
+	err := w.do.Do(ctx, call)
 	return r0, err
 }
 
@@ -67,25 +68,23 @@ func (w *ResilientClient) Do(ctx context.Context, req *http.Request) (*http.Resp
 func (w *ResilientClient) Resolve(ctx context.Context, host string, at time.Time) (json.RawMessage, time.Duration, error) {
 	var r0 json.RawMessage
 	var r1 time.Duration
-	err := w.resolve.DoRecorded(ctx, runtime.Recording{
-		Key:     host,
-		Args:    []any{host, at},
-		Results: []any{&r0, &r1},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, r1, err = w.next.Resolve(ctx, host, at)
 		return err
-	})
+	}
+	err := w.resolve.DoRecorded(ctx, runtime.Recording{Key: host, Args: []any{host, at}, Results: []any{&r0, &r1}}, call)
 	return r0, r1, err
 }
 
 // Headers calls the wrapped Client's Headers through its policies.
 func (w *ResilientClient) Headers(ctx context.Context) (http.Header, error) {
 	var r0 http.Header
-	err := w.headers.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Headers(ctx)
 		return err
-	})
+	}
+	err := w.headers.Do(ctx, call)
 	return r0, err
 }

@@ -64,37 +64,31 @@ var _ O = (*ResilientO)(nil)
 // A calls the wrapped O's A through its policies.
 func (w *ResilientO) A(ctx context.Context, id string) (string, error) {
 	var r0 string
-	err := w.a.DoRecorded(ctx, runtime.Recording{
-		Args:    []any{id},
-		Results: []any{&r0},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.A(ctx, id)
 		return err
-	})
+	}
+	err := w.a.DoRecorded(ctx, runtime.Recording{Args: []any{id}, Results: []any{&r0}}, call)
 	return r0, err
 }
 
 // B calls the wrapped O's B through its policies.
 func (w *ResilientO) B(ctx context.Context, id string) (string, error) {
 	var r0 string
-	err := w.b.DoRecorded(ctx, runtime.Recording{
-		Key:     id,
-		Args:    []any{id},
-		Results: []any{&r0},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.B(ctx, id)
 		return err
-	})
+	}
+	err := w.b.DoRecorded(ctx, runtime.Recording{Key: id, Args: []any{id}, Results: []any{&r0}}, call)
 	return r0, err
 }
 
 // C calls the wrapped O's C through its policies.
 func (w *ResilientO) C(ctx context.Context, id string) error {
-	return w.c.DoRecorded(ctx, runtime.Recording{
-		Args: []any{id},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.C(ctx, id)
-	})
+	}
+	return w.c.DoRecorded(ctx, runtime.Recording{Args: []any{id}}, call)
 }

@@ -83,58 +83,60 @@ var _ Clash = (*ResilientClash)(nil)
 
 // A calls the wrapped Clash's A through its policies.
 func (w *ResilientClash) A(ctx context.Context, runtime1 string, time1 int, json1 json.RawMessage) error {
-	return w.a.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.A(ctx, runtime1, time1, json1)
-	})
+	}
+	return w.a.Do(ctx, call)
 }
 
 // B calls the wrapped Clash's B through its policies.
 func (w *ResilientClash) B(ctx context.Context, errors1 string, strconv1 string) (string, error) {
 	var r0 string
-	err := w.b.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.B(ctx, errors1, strconv1)
 		return err
-	})
+	}
+	err := w.b.Do(ctx, call)
 	return r0, err
 }
 
 // C calls the wrapped Clash's C through its policies.
 func (w *ResilientClash) C(ctx context.Context, w1 string, err1 string, r0 string, rt string) (int, error) {
 	var r01 int
-	err := w.c.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r01, err = w.next.C(ctx, w1, err1, r0, rt)
 		return err
-	})
+	}
+	err := w.c.Do(ctx, call)
 	return r01, err
 }
 
 // D calls the wrapped Clash's D through its policies.
 func (w *ResilientClash) D(ctx context.Context, next string, opts string, breaker string) error {
-	return w.d.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.D(ctx, next, opts, breaker)
-	})
+	}
+	return w.d.Do(ctx, call)
 }
 
 // E calls the wrapped Clash's E through its policies.
 func (w *ResilientClash) E(ctx context.Context, r0 string, w1 int) (string, error) {
 	var r01 string
-	err := w.e.DoRecorded(ctx, runtime.Recording{
-		Key:     r0,
-		Args:    []any{r0, w1},
-		Results: []any{&r01},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r01, err = w.next.E(ctx, r0, w1)
 		return err
-	})
+	}
+	err := w.e.DoRecorded(ctx, runtime.Recording{Key: r0, Args: []any{r0, w1}, Results: []any{&r01}}, call)
 	return r01, err
 }
 
 // F calls the wrapped Clash's F through its policies.
 func (w *ResilientClash) F(ctx context.Context, ctx1 int) error {
-	return w.f.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.F(ctx, ctx1)
-	})
+	}
+	return w.f.Do(ctx, call)
 }

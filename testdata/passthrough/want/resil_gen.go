@@ -39,11 +39,12 @@ var _ Mixed = (*ResilientMixed)(nil)
 // Get calls the wrapped Mixed's Get through its policies.
 func (w *ResilientMixed) Get(ctx context.Context, id string) (string, error) {
 	var r0 string
-	err := w.get.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Get(ctx, id)
 		return err
-	})
+	}
+	err := w.get.Do(ctx, call)
 	return r0, err
 }
 

@@ -55,21 +55,19 @@ var _ PaymentClient = (*ResilientPaymentClient)(nil)
 // Charge calls the wrapped PaymentClient's Charge through its policies.
 func (w *ResilientPaymentClient) Charge(ctx context.Context, req ChargeRequest) (*Receipt, error) {
 	var r0 *Receipt
-	err := w.charge.DoRecorded(ctx, runtime.Recording{
-		Key:     req.ID,
-		Args:    []any{req},
-		Results: []any{&r0},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Charge(ctx, req)
 		return err
-	})
+	}
+	err := w.charge.DoRecorded(ctx, runtime.Recording{Key: req.ID, Args: []any{req}, Results: []any{&r0}}, call)
 	return r0, err
 }
 
 // Refund calls the wrapped PaymentClient's Refund through its policies.
 func (w *ResilientPaymentClient) Refund(ctx context.Context, chargeID string) error {
-	return w.refund.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.Refund(ctx, chargeID)
-	})
+	}
+	return w.refund.Do(ctx, call)
 }

@@ -48,10 +48,11 @@ var _ P = (*ResilientP)(nil)
 // Get calls the wrapped P's Get through its policies.
 func (w *ResilientP) Get(ctx context.Context, id string) (string, error) {
 	var r0 string
-	err := w.get.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Get(ctx, id)
 		return err
-	})
+	}
+	err := w.get.Do(ctx, call)
 	return r0, err
 }

@@ -57,19 +57,21 @@ var _ Shapes = (*ResilientShapes)(nil)
 
 // None calls the wrapped Shapes's None through its policies.
 func (w *ResilientShapes) None(ctx context.Context) error {
-	return w.none.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.None(ctx)
-	})
+	}
+	return w.none.Do(ctx, call)
 }
 
 // One calls the wrapped Shapes's One through its policies.
 func (w *ResilientShapes) One(ctx context.Context) (int, error) {
 	var r0 int
-	err := w.one.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.One(ctx)
 		return err
-	})
+	}
+	err := w.one.Do(ctx, call)
 	return r0, err
 }
 
@@ -78,11 +80,12 @@ func (w *ResilientShapes) Several(ctx context.Context) (string, []byte, map[stri
 	var r0 string
 	var r1 []byte
 	var r2 map[string]int
-	err := w.several.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, r1, r2, err = w.next.Several(ctx)
 		return err
-	})
+	}
+	err := w.several.Do(ctx, call)
 	return r0, r1, r2, err
 }
 
@@ -90,11 +93,12 @@ func (w *ResilientShapes) Several(ctx context.Context) (string, []byte, map[stri
 func (w *ResilientShapes) Named(ctx context.Context) (int, string, error) {
 	var r0 int
 	var r1 string
-	err := w.named.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, r1, err = w.next.Named(ctx)
 		return err
-	})
+	}
+	err := w.named.Do(ctx, call)
 	return r0, r1, err
 }
 

@@ -50,21 +50,23 @@ var _ Store = (*ResilientStore)(nil)
 // Get calls the wrapped Store's Get through its policies.
 func (w *ResilientStore) Get(ctx context.Context, id string) (string, error) {
 	var r0 string
-	err := w.get.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Get(ctx, id)
 		return err
-	})
+	}
+	err := w.get.Do(ctx, call)
 	return r0, err
 }
 
 // List calls the wrapped Store's List through its policies.
 func (w *ResilientStore) List(ctx context.Context, prefix string, limit int) ([]string, error) {
 	var r0 []string
-	err := w.list.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.List(ctx, prefix, limit)
 		return err
-	})
+	}
+	err := w.list.Do(ctx, call)
 	return r0, err
 }

@@ -50,29 +50,23 @@ var _ S = (*ResilientS)(nil)
 // Get calls the wrapped S's Get through its policies.
 func (w *ResilientS) Get(ctx context.Context, n uint64) (string, error) {
 	var r0 string
-	err := w.get.DoRecorded(ctx, runtime1.Recording{
-		Key:     strconv.FormatUint(n, 10),
-		Args:    []any{n},
-		Results: []any{&r0},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Get(ctx, n)
 		return err
-	})
+	}
+	err := w.get.DoRecorded(ctx, runtime1.Recording{Key: strconv.FormatUint(n, 10), Args: []any{n}, Results: []any{&r0}}, call)
 	return r0, err
 }
 
 // Small calls the wrapped S's Small through its policies.
 func (w *ResilientS) Small(ctx context.Context, p int8) (string, error) {
 	var r0 string
-	err := w.small.DoRecorded(ctx, runtime1.Recording{
-		Key:     strconv.FormatInt(int64(p), 10),
-		Args:    []any{p},
-		Results: []any{&r0},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Small(ctx, p)
 		return err
-	})
+	}
+	err := w.small.DoRecorded(ctx, runtime1.Recording{Key: strconv.FormatInt(int64(p), 10), Args: []any{p}, Results: []any{&r0}}, call)
 	return r0, err
 }

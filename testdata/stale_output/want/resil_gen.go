@@ -33,7 +33,8 @@ var _ S = (*ResilientS)(nil)
 
 // Get calls the wrapped S's Get through its policies.
 func (w *ResilientS) Get(ctx context.Context) error {
-	return w.get.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.Get(ctx)
-	})
+	}
+	return w.get.Do(ctx, call)
 }

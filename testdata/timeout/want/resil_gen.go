@@ -39,18 +39,20 @@ var _ Slow = (*ResilientSlow)(nil)
 
 // Wait calls the wrapped Slow's Wait through its policies.
 func (w *ResilientSlow) Wait(ctx context.Context) error {
-	return w.wait.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.Wait(ctx)
-	})
+	}
+	return w.wait.Do(ctx, call)
 }
 
 // Long calls the wrapped Slow's Long through its policies.
 func (w *ResilientSlow) Long(ctx context.Context, n int) (bool, error) {
 	var r0 bool
-	err := w.long.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Long(ctx, n)
 		return err
-	})
+	}
+	err := w.long.Do(ctx, call)
 	return r0, err
 }

@@ -39,7 +39,8 @@ var _ Svc = (*ResilientSvc)(nil)
 
 // Run calls the wrapped Svc's Run through its policies.
 func (w *ResilientSvc) Run(ctx context.Context) error {
-	return w.run.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.Run(ctx)
-	})
+	}
+	return w.run.Do(ctx, call)
 }

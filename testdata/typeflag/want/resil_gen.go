@@ -39,7 +39,8 @@ var _ A = (*ResilientA)(nil)
 
 // Get calls the wrapped A's Get through its policies.
 func (w *ResilientA) Get(ctx context.Context) error {
-	return w.get.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.Get(ctx)
-	})
+	}
+	return w.get.Do(ctx, call)
 }

@@ -49,24 +49,27 @@ var _ U = (*ResilientU)(nil)
 // A calls the wrapped U's A through its policies.
 func (w *ResilientU) A(ctx context.Context, arg1 string, arg2 int) (string, error) {
 	var r0 string
-	err := w.a.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.A(ctx, arg1, arg2)
 		return err
-	})
+	}
+	err := w.a.Do(ctx, call)
 	return r0, err
 }
 
 // B calls the wrapped U's B through its policies.
 func (w *ResilientU) B(ctx context.Context, arg1 string, n int) error {
-	return w.b.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.B(ctx, arg1, n)
-	})
+	}
+	return w.b.Do(ctx, call)
 }
 
 // C calls the wrapped U's C through its policies.
 func (w *ResilientU) C(ctx context.Context, arg1 []byte, arg2 []byte) error {
-	return w.c.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.C(ctx, arg1, arg2)
-	})
+	}
+	return w.c.Do(ctx, call)
 }

@@ -45,19 +45,21 @@ var _ Logger = (*ResilientLogger)(nil)
 
 // Log calls the wrapped Logger's Log through its policies.
 func (w *ResilientLogger) Log(ctx context.Context, format string, args ...any) error {
-	return w.log.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.Log(ctx, format, args...)
-	})
+	}
+	return w.log.Do(ctx, call)
 }
 
 // With calls the wrapped Logger's With through its policies.
 func (w *ResilientLogger) With(ctx context.Context, opts ...Option) (int, error) {
 	var r0 int
-	err := w.with.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.With(ctx, opts...)
 		return err
-	})
+	}
+	err := w.with.Do(ctx, call)
 	return r0, err
 }
 
