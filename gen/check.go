@@ -277,6 +277,10 @@ func (c *checker) checkInterface(in *Interface) *Plan {
 	p := &Plan{Name: in.Name, Named: named}
 	for _, m := range methods {
 		src := sources[m.Name()]
+		if !m.Exported() && m.Pkg() != nil && m.Pkg() != c.pkg.Types {
+			c.errorf(src.pos, "%s.%s is unexported in package %s, so no type outside it can implement %s; wrap the interface in that package instead", in.Name, m.Name(), m.Pkg().Path(), in.Name)
+			continue
+		}
 		mp := c.checkMethod(in, p, m, src, typeLevel, skipped[m.Name()])
 		p.Methods = append(p.Methods, mp)
 	}
