@@ -49,3 +49,16 @@ func TestRetryStopsAfterAttempts(t *testing.T) {
 		t.Fatalf("calls = %d, want 2 (method-level attempts=2 overrides the type's 4)", f.calls)
 	}
 }
+
+type fine struct{}
+
+func (fine) Get(ctx context.Context, id string) (string, error)                { return id, nil }
+func (fine) List(ctx context.Context, prefix string, limit int) ([]string, error) { return nil, nil }
+
+func TestDoPathWithResultsAllocatesNothing(t *testing.T) {
+	s := NewResilientStore(fine{})
+	ctx := context.Background()
+	if n := testing.AllocsPerRun(100, func() { _, _ = s.Get(ctx, "a") }); n != 0 {
+		t.Fatalf("%v allocations a successful call, want 0: results must not escape", n)
+	}
+}
