@@ -26,14 +26,13 @@ func NewResilientBreaker(next Breaker, opts ...runtime.Option) *ResilientBreaker
 		Timeout:   time.Minute,
 		HalfOpen:  2,
 	})
-	return &ResilientBreaker{
-		next: next,
-		get: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Breaker",
-			Name:      "Get",
-			Breaker:   breaker,
-		}),
-	}
+	w := &ResilientBreaker{next: next}
+	w.get = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Breaker",
+		Name:      "Get",
+		Breaker:   breaker,
+	})
+	return w
 }
 
 var _ Breaker = (*ResilientBreaker)(nil)
@@ -41,11 +40,12 @@ var _ Breaker = (*ResilientBreaker)(nil)
 // Get calls the wrapped Breaker's Get through its policies.
 func (w *ResilientBreaker) Get(ctx context.Context, key string) (int, error) {
 	var r0 int
-	err := w.get.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Get(ctx, key)
 		return err
-	})
+	}
+	err := w.get.Do(ctx, call)
 	return r0, err
 }
 
@@ -67,20 +67,19 @@ func NewResilientBreakerRetry(next BreakerRetry, opts ...runtime.Option) *Resili
 		Timeout:   time.Minute,
 		HalfOpen:  2,
 	})
-	return &ResilientBreakerRetry{
-		next: next,
-		get: rt.NewMethod(runtime.MethodConfig{
-			Interface: "BreakerRetry",
-			Name:      "Get",
-			Breaker:   breaker,
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-		}),
-	}
+	w := &ResilientBreakerRetry{next: next}
+	w.get = rt.NewMethod(runtime.MethodConfig{
+		Interface: "BreakerRetry",
+		Name:      "Get",
+		Breaker:   breaker,
+		Retry: &runtime.RetryConfig{
+			Attempts: 3,
+			Base:     100 * time.Millisecond,
+			Max:      10 * time.Second,
+			Jitter:   runtime.JitterFull,
+		},
+	})
+	return w
 }
 
 var _ BreakerRetry = (*ResilientBreakerRetry)(nil)
@@ -88,11 +87,12 @@ var _ BreakerRetry = (*ResilientBreakerRetry)(nil)
 // Get calls the wrapped BreakerRetry's Get through its policies.
 func (w *ResilientBreakerRetry) Get(ctx context.Context, key string) (int, error) {
 	var r0 int
-	err := w.get.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Get(ctx, key)
 		return err
-	})
+	}
+	err := w.get.Do(ctx, call)
 	return r0, err
 }
 
@@ -114,21 +114,20 @@ func NewResilientBreakerRetryTimeout(next BreakerRetryTimeout, opts ...runtime.O
 		Timeout:   time.Minute,
 		HalfOpen:  2,
 	})
-	return &ResilientBreakerRetryTimeout{
-		next: next,
-		get: rt.NewMethod(runtime.MethodConfig{
-			Interface: "BreakerRetryTimeout",
-			Name:      "Get",
-			Breaker:   breaker,
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     100 * time.Millisecond,
-				Max:      10 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-			Timeout: time.Second,
-		}),
-	}
+	w := &ResilientBreakerRetryTimeout{next: next}
+	w.get = rt.NewMethod(runtime.MethodConfig{
+		Interface: "BreakerRetryTimeout",
+		Name:      "Get",
+		Breaker:   breaker,
+		Retry: &runtime.RetryConfig{
+			Attempts: 3,
+			Base:     100 * time.Millisecond,
+			Max:      10 * time.Second,
+			Jitter:   runtime.JitterFull,
+		},
+		Timeout: time.Second,
+	})
+	return w
 }
 
 var _ BreakerRetryTimeout = (*ResilientBreakerRetryTimeout)(nil)
@@ -136,11 +135,12 @@ var _ BreakerRetryTimeout = (*ResilientBreakerRetryTimeout)(nil)
 // Get calls the wrapped BreakerRetryTimeout's Get through its policies.
 func (w *ResilientBreakerRetryTimeout) Get(ctx context.Context, key string) (int, error) {
 	var r0 int
-	err := w.get.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Get(ctx, key)
 		return err
-	})
+	}
+	err := w.get.Do(ctx, call)
 	return r0, err
 }
 
@@ -156,14 +156,13 @@ type ResilientIdempotent struct {
 // share: store, clock, observer.
 func NewResilientIdempotent(next Idempotent, opts ...runtime.Option) *ResilientIdempotent {
 	rt := runtime.New(opts...)
-	return &ResilientIdempotent{
-		next: next,
-		get: rt.NewMethod(runtime.MethodConfig{
-			Interface:  "Idempotent",
-			Name:       "Get",
-			Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
-		}),
-	}
+	w := &ResilientIdempotent{next: next}
+	w.get = rt.NewMethod(runtime.MethodConfig{
+		Interface:  "Idempotent",
+		Name:       "Get",
+		Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
+	})
+	return w
 }
 
 var _ Idempotent = (*ResilientIdempotent)(nil)
@@ -171,15 +170,12 @@ var _ Idempotent = (*ResilientIdempotent)(nil)
 // Get calls the wrapped Idempotent's Get through its policies.
 func (w *ResilientIdempotent) Get(ctx context.Context, key string) (int, error) {
 	var r0 int
-	err := w.get.DoRecorded(ctx, runtime.Recording{
-		Key:     key,
-		Args:    []any{key},
-		Results: []any{&r0},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Get(ctx, key)
 		return err
-	})
+	}
+	err := w.get.DoRecorded(ctx, runtime.Recording{Key: key, Args: []any{key}, Results: []any{&r0}}, call)
 	return r0, err
 }
 
@@ -195,14 +191,13 @@ type ResilientCheckpointed struct {
 // share: store, clock, observer.
 func NewResilientCheckpointed(next Checkpointed, opts ...runtime.Option) *ResilientCheckpointed {
 	rt := runtime.New(opts...)
-	return &ResilientCheckpointed{
-		next: next,
-		get: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Checkpointed",
-			Name:      "Get",
-			Step:      "Get",
-		}),
-	}
+	w := &ResilientCheckpointed{next: next}
+	w.get = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Checkpointed",
+		Name:      "Get",
+		Step:      "Get",
+	})
+	return w
 }
 
 var _ Checkpointed = (*ResilientCheckpointed)(nil)
@@ -210,12 +205,11 @@ var _ Checkpointed = (*ResilientCheckpointed)(nil)
 // Get calls the wrapped Checkpointed's Get through its policies.
 func (w *ResilientCheckpointed) Get(ctx context.Context, key string) (int, error) {
 	var r0 int
-	err := w.get.DoRecorded(ctx, runtime.Recording{
-		Results: []any{&r0},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Get(ctx, key)
 		return err
-	})
+	}
+	err := w.get.DoRecorded(ctx, runtime.Recording{Results: []any{&r0}}, call)
 	return r0, err
 }
