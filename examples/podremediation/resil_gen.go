@@ -28,44 +28,34 @@ func NewResilientCluster(next Cluster, opts ...runtime.Option) *ResilientCluster
 		Timeout:   time.Minute,
 		HalfOpen:  2,
 	})
-	return &ResilientCluster{
-		next: next,
-		getPod: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Cluster",
-			Name:      "GetPod",
-			Breaker:   breaker,
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     time.Second,
-				Max:      8 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-		}),
-		setMemoryLimit: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Cluster",
-			Name:      "SetMemoryLimit",
-			Breaker:   breaker,
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     time.Second,
-				Max:      8 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-			Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
-		}),
-		restartPod: rt.NewMethod(runtime.MethodConfig{
-			Interface: "Cluster",
-			Name:      "RestartPod",
-			Breaker:   breaker,
-			Retry: &runtime.RetryConfig{
-				Attempts: 3,
-				Base:     time.Second,
-				Max:      8 * time.Second,
-				Jitter:   runtime.JitterFull,
-			},
-			Idempotent: &runtime.IdempotencyConfig{TTL: 10 * time.Minute, Lease: 30 * time.Second},
-		}),
+	retry := &runtime.RetryConfig{
+		Attempts: 3,
+		Base:     time.Second,
+		Max:      8 * time.Second,
+		Jitter:   runtime.JitterFull,
 	}
+	w := &ResilientCluster{next: next}
+	w.getPod = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Cluster",
+		Name:      "GetPod",
+		Breaker:   breaker,
+		Retry:     retry,
+	})
+	w.setMemoryLimit = rt.NewMethod(runtime.MethodConfig{
+		Interface:  "Cluster",
+		Name:       "SetMemoryLimit",
+		Breaker:    breaker,
+		Retry:      retry,
+		Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
+	})
+	w.restartPod = rt.NewMethod(runtime.MethodConfig{
+		Interface:  "Cluster",
+		Name:       "RestartPod",
+		Breaker:    breaker,
+		Retry:      retry,
+		Idempotent: &runtime.IdempotencyConfig{TTL: 10 * time.Minute, Lease: 30 * time.Second},
+	})
+	return w
 }
 
 var _ Cluster = (*ResilientCluster)(nil)
@@ -73,34 +63,31 @@ var _ Cluster = (*ResilientCluster)(nil)
 // GetPod calls the wrapped Cluster's GetPod through its policies.
 func (w *ResilientCluster) GetPod(ctx context.Context, ref PodRef) (Pod, error) {
 	var r0 Pod
-	err := w.getPod.Do(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.GetPod(ctx, ref)
 		return err
-	})
+	}
+	err := w.getPod.Do(ctx, call)
 	return r0, err
 }
 
 // SetMemoryLimit calls the wrapped Cluster's SetMemoryLimit through its policies.
 func (w *ResilientCluster) SetMemoryLimit(ctx context.Context, pod PodRef, limit string) error {
-	return w.setMemoryLimit.DoRecorded(ctx, runtime.Recording{
-		Args: []any{pod, limit},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		return w.next.SetMemoryLimit(ctx, pod, limit)
-	})
+	}
+	return w.setMemoryLimit.DoRecorded(ctx, runtime.Recording{Args: []any{pod, limit}}, call)
 }
 
 // RestartPod calls the wrapped Cluster's RestartPod through its policies.
 func (w *ResilientCluster) RestartPod(ctx context.Context, pod PodRef) (Restart, error) {
 	var r0 Restart
-	err := w.restartPod.DoRecorded(ctx, runtime.Recording{
-		Key:     pod.String(),
-		Args:    []any{pod},
-		Results: []any{&r0},
-	}, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.RestartPod(ctx, pod)
 		return err
-	})
+	}
+	err := w.restartPod.DoRecorded(ctx, runtime.Recording{Key: pod.String(), Args: []any{pod}, Results: []any{&r0}}, call)
 	return r0, err
 }
