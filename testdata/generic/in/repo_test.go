@@ -8,7 +8,7 @@ import (
 type mem[T any] struct{ m map[string]T }
 
 func (r *mem[T]) Get(ctx context.Context, id string) (T, error) { return r.m[id], nil }
-func (r *mem[T]) Put(ctx context.Context, id string, v T) error  { r.m[id] = v; return nil }
+func (r *mem[T]) Put(ctx context.Context, id string, v T) error { r.m[id] = v; return nil }
 func (r *mem[T]) All(ctx context.Context) ([]T, error) {
 	var all []T
 	for _, v := range r.m {

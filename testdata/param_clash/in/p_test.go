@@ -12,10 +12,12 @@ func (impl) A(ctx context.Context, runtime string, time int, json json.RawMessag
 func (impl) B(context context.Context, errors, strconv string) (string, error) {
 	return errors + strconv, nil
 }
-func (impl) C(ctx context.Context, w, err, r0, rt string) (int, error) { return len(w + err + r0 + rt), nil }
-func (impl) D(ctx context.Context, next, opts, breaker string) error   { return nil }
-func (impl) E(ctx context.Context, r0 string, w int) (string, error)    { return r0, nil }
-func (impl) F(c context.Context, ctx int) error                        { return nil }
+func (impl) C(ctx context.Context, w, err, r0, rt string) (int, error) {
+	return len(w + err + r0 + rt), nil
+}
+func (impl) D(ctx context.Context, next, opts, breaker string) error { return nil }
+func (impl) E(ctx context.Context, r0 string, w int) (string, error) { return r0, nil }
+func (impl) F(c context.Context, ctx int) error                      { return nil }
 
 func TestClashingNamesReachTheWrappedMethod(t *testing.T) {
 	c := NewResilientClash(impl{})

@@ -52,7 +52,7 @@ func TestRetryStopsAfterAttempts(t *testing.T) {
 
 type fine struct{}
 
-func (fine) Get(ctx context.Context, id string) (string, error)                { return id, nil }
+func (fine) Get(ctx context.Context, id string) (string, error)                   { return id, nil }
 func (fine) List(ctx context.Context, prefix string, limit int) ([]string, error) { return nil, nil }
 
 func TestDoPathWithResultsAllocatesNothing(t *testing.T) {
