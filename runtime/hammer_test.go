@@ -1,0 +1,121 @@
+package runtime_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/resilgen/resilgen/runtime"
+	"github.com/resilgen/resilgen/runtime/clocktest"
+)
+
+// These tests are for -race: many goroutines on one breaker and on one
+// idempotency key.
+
+func TestHammerOneBreaker(t *testing.T) {
+	clk := clocktest.New(epoch)
+	rt := runtime.New(runtime.WithClock(clk), runtime.WithObserver(runtime.ObserverFunc(func(context.Context, runtime.Event) {})))
+	b := rt.NewBreaker("Svc", runtime.BreakerConfig{Threshold: 3, Window: time.Second, Timeout: 10 * time.Millisecond, HalfOpen: 2})
+	m := rt.NewMethod(runtime.MethodConfig{Interface: "Svc", Name: "Call", Breaker: b,
+		Bulkhead: rt.NewBulkhead("Svc", runtime.BulkheadConfig{Max: 6})})
+	var wg sync.WaitGroup
+	var admitted, rejected atomic.Int64
+	stop := make(chan struct{})
+	go func() { // time moves while the calls run
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				clk.Advance(time.Millisecond)
+				_ = b.State()
+			}
+		}
+	}()
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 500 {
+				err := m.Do(context.Background(), func(context.Context) error {
+					admitted.Add(1)
+					if (g+i)%3 == 0 {
+						return errBoom
+					}
+					return nil
+				})
+				if errors.Is(err, runtime.ErrCircuitOpen) || errors.Is(err, runtime.ErrBulkheadFull) {
+					rejected.Add(1)
+				} else if err != nil && !errors.Is(err, errBoom) {
+					t.Errorf("unexpected error %v", err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	equal(t, int64(8*500), admitted.Load()+rejected.Load(), "calls admitted or rejected")
+	if s := b.State(); s > runtime.StateHalfOpen {
+		t.Fatalf("breaker in state %v", s)
+	}
+}
+
+func TestHammerOneIdempotencyKey(t *testing.T) {
+	rt := runtime.New()
+	m := rt.NewMethod(runtime.MethodConfig{Interface: "Svc", Name: "Charge", Idempotent: &runtime.IdempotencyConfig{}})
+	var calls atomic.Int64
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	const n = 64
+	results := make([]int, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			err := m.DoRecorded(context.Background(), runtime.Recording{Key: "order-1", Args: []any{"order-1", 100}, Results: []any{&results[i]}},
+				func(context.Context) error {
+					results[i] = int(calls.Add(1)) * 1000
+					return nil
+				})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	equal(t, int64(1), calls.Load(), "calls through for one key")
+	for i := range n {
+		equal(t, 1000, results[i], "result")
+	}
+}
+
+func TestHammerIdempotencyAcrossRuntimes(t *testing.T) {
+	// Two runtimes (two "processes") on one store: the store's claim, not
+	// the in-process flight, keeps the call to one.
+	store := runtime.NewMemoryStore()
+	var calls atomic.Int64
+	var wg sync.WaitGroup
+	for r := range 4 {
+		rt := runtime.New(runtime.WithStore(store))
+		m := rt.NewMethod(runtime.MethodConfig{Interface: "Svc", Name: "Charge", Idempotent: &runtime.IdempotencyConfig{}})
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var out int
+				err := m.DoRecorded(context.Background(), runtime.Recording{Key: "k", Args: []any{1}, Results: []any{&out}},
+					func(context.Context) error { calls.Add(1); out = r; return nil })
+				if err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	equal(t, int64(1), calls.Load(), "calls through for one key")
+}

@@ -1,0 +1,87 @@
+package runtime_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/resilgen/resilgen/runtime"
+	"github.com/resilgen/resilgen/runtime/clocktest"
+)
+
+func TestObserverMayCallBackIntoTheBreaker(t *testing.T) {
+	clk := clocktest.New(epoch)
+	var b *runtime.Breaker
+	var seen []runtime.State
+	obs := runtime.ObserverFunc(func(_ context.Context, e runtime.Event) {
+		if e.Kind == runtime.EventStateChange {
+			// Would deadlock if the breaker still held its lock.
+			seen = append(seen, b.State())
+		}
+	})
+	rt := runtime.New(runtime.WithClock(clk), runtime.WithObserver(obs))
+	b = rt.NewBreaker("Svc", runtime.BreakerConfig{Threshold: 1, Timeout: time.Second, HalfOpen: 1})
+	m := rt.NewMethod(runtime.MethodConfig{Interface: "Svc", Name: "Call", Breaker: b})
+	isErr(t, m.Do(context.Background(), func(context.Context) error { return errBoom }), errBoom)
+	clk.Advance(time.Second)
+	noErr(t, m.Do(context.Background(), func(context.Context) error { return nil }))
+	want := []runtime.State{runtime.StateOpen, runtime.StateHalfOpen, runtime.StateClosed}
+	equal(t, len(want), len(seen), "state changes")
+	for i := range want {
+		equal(t, want[i], seen[i], "state seen from the observer")
+	}
+}
+
+func TestStateChangeEvents(t *testing.T) {
+	obs := &recorder{}
+	clk := clocktest.New(epoch)
+	rt := runtime.New(runtime.WithClock(clk), runtime.WithObserver(obs))
+	b := rt.NewBreaker("Svc.Call", runtime.BreakerConfig{Threshold: 1})
+	m := rt.NewMethod(runtime.MethodConfig{Interface: "Svc", Name: "Call", Breaker: b})
+	_ = m.Do(context.Background(), func(context.Context) error { return errBoom })
+	changes := obs.kind(runtime.EventStateChange)
+	equal(t, 1, len(changes), "state changes")
+	e := changes[0]
+	equal(t, runtime.StateClosed, e.From, "from")
+	equal(t, runtime.StateOpen, e.To, "to")
+	equal(t, "Svc.Call", e.Breaker, "breaker")
+	equal(t, "Svc", e.Interface, "interface")
+	equal(t, "Call", e.Method, "method of a method's own breaker")
+	equal(t, epoch, e.Time, "time from the runtime's clock")
+
+	attempts := obs.kind(runtime.EventAttempt)
+	equal(t, 1, len(attempts), "attempt events")
+	equal(t, errBoom, attempts[0].Err, "attempt error")
+}
+
+func TestEventKindString(t *testing.T) {
+	for k, want := range map[runtime.EventKind]string{
+		runtime.EventStateChange:   "state_change",
+		runtime.EventRetry:         "retry",
+		runtime.EventRejected:      "rejected",
+		runtime.EventIdempotentHit: "idempotent_hit",
+		runtime.EventStepReplayed:  "step_replayed",
+		runtime.EventStepRecorded:  "step_recorded",
+		runtime.EventAttempt:       "attempt",
+		runtime.EventCall:          "call",
+		runtime.EventKind(0):       "EventKind(0)",
+	} {
+		equal(t, want, k.String(), "event kind name")
+	}
+}
+
+func TestRuntimeDefaults(t *testing.T) {
+	rt := runtime.New()
+	if rt.Store() == nil || rt.Clock() == nil || rt.Owner() == "" {
+		t.Fatal("New left a default unset")
+	}
+	if runtime.New().Owner() == rt.Owner() {
+		t.Fatal("two runtimes got the same default owner")
+	}
+	equal(t, "me", runtime.New(runtime.WithOwner("me")).Owner(), "owner")
+	if d := time.Since(runtime.SystemClock().Now()); d < 0 || d > time.Minute {
+		t.Fatalf("system clock is %v off", d)
+	}
+	tm := runtime.SystemClock().NewTimer(time.Hour)
+	equal(t, true, tm.Stop(), "stopped a pending system timer")
+}

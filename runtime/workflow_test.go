@@ -1,0 +1,233 @@
+package runtime_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/resilgen/resilgen/runtime"
+)
+
+// steps counts the calls that went through, by step name.
+type steps map[string]int
+
+// incident is a three-step workflow body; fail, when set, makes the step
+// of that name fail.
+func incident(calls steps, fail string, out *[]string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		*out = nil
+		for _, name := range []string{"diagnose", "restart", "verify"} {
+			v, err := runtime.Step(ctx, name, func(context.Context) (string, error) {
+				calls[name]++
+				if name == fail {
+					return "", errBoom
+				}
+				return name + "-done", nil
+			})
+			if err != nil {
+				return err
+			}
+			*out = append(*out, v)
+		}
+		return nil
+	}
+}
+
+func TestWorkflowResumesAtTheFirstUnrecordedStep(t *testing.T) {
+	store, calls := runtime.NewMemoryStore(), steps{}
+	var out []string
+	wf := runtime.NewWorkflow(store, "INC-1")
+	equal(t, "INC-1", wf.ID(), "id")
+	isErr(t, wf.Run(context.Background(), incident(calls, "restart", &out)), errBoom)
+	equal(t, 1, calls["diagnose"], "diagnose calls")
+
+	// Resumed (a new process would make a new Workflow on the same store).
+	obs := &recorder{}
+	noErr(t, runtime.NewWorkflow(store, "INC-1", runtime.WithObserver(obs)).Run(context.Background(), incident(calls, "", &out)))
+	equal(t, 1, calls["diagnose"], "diagnose calls after resume")
+	equal(t, 2, calls["restart"], "restart calls")
+	equal(t, 1, calls["verify"], "verify calls")
+	equal(t, "diagnose-done", out[0], "replayed result")
+	equal(t, 1, len(obs.kind(runtime.EventStepReplayed)), "replayed events")
+	equal(t, 2, len(obs.kind(runtime.EventStepRecorded)), "recorded events")
+	rep := obs.kind(runtime.EventStepReplayed)[0]
+	equal(t, "INC-1", rep.Workflow, "event workflow")
+	equal(t, "diagnose", rep.Step, "event step")
+	equal(t, 0, rep.Seq, "event seq")
+}
+
+func TestFinishedWorkflowReplaysWithoutCallingThrough(t *testing.T) {
+	store, calls := runtime.NewMemoryStore(), steps{}
+	var first, second []string
+	noErr(t, runtime.NewWorkflow(store, "INC-2").Run(context.Background(), incident(calls, "", &first)))
+	noErr(t, runtime.NewWorkflow(store, "INC-2").Run(context.Background(), incident(calls, "", &second)))
+	for _, name := range []string{"diagnose", "restart", "verify"} {
+		equal(t, 1, calls[name], name+" calls")
+	}
+	equal(t, len(first), len(second), "results")
+	for i := range first {
+		equal(t, first[i], second[i], "replayed result")
+	}
+}
+
+func TestWorkflowOtherPathIsNonDeterministic(t *testing.T) {
+	store, calls := runtime.NewMemoryStore(), steps{}
+	var out []string
+	noErr(t, runtime.NewWorkflow(store, "INC-3").Run(context.Background(), incident(calls, "", &out)))
+	err := runtime.NewWorkflow(store, "INC-3").Run(context.Background(), func(ctx context.Context) error {
+		_, err := runtime.Step(ctx, "escalate", func(context.Context) (int, error) { return 1, nil })
+		return err
+	})
+	isErr(t, err, runtime.ErrNonDeterministic)
+}
+
+func TestStepOutsideAWorkflowCallsThrough(t *testing.T) {
+	calls := 0
+	for range 2 {
+		v, err := runtime.Step(context.Background(), "s", func(context.Context) (int, error) { calls++; return 7, nil })
+		noErr(t, err)
+		equal(t, 7, v, "result")
+	}
+	equal(t, 2, calls, "calls")
+}
+
+func TestStepRoundTripsStructs(t *testing.T) {
+	store := runtime.NewMemoryStore()
+	type plan struct {
+		Replicas int
+		Image    string
+		Labels   map[string]string
+	}
+	want := plan{Replicas: 3, Image: "app:v2", Labels: map[string]string{"team": "sre"}}
+	var got plan
+	for range 2 {
+		noErr(t, runtime.NewWorkflow(store, "INC-4").Run(context.Background(), func(ctx context.Context) error {
+			var err error
+			got, err = runtime.Step(ctx, "plan", func(context.Context) (plan, error) { return want, nil })
+			return err
+		}))
+		equal(t, want.Image, got.Image, "image")
+		equal(t, want.Replicas, got.Replicas, "replicas")
+		equal(t, "sre", got.Labels["team"], "labels")
+	}
+}
+
+func TestStepAdoptsASecondRunnerResult(t *testing.T) {
+	store := runtime.NewMemoryStore()
+	var got string
+	noErr(t, runtime.NewWorkflow(store, "INC-5", runtime.WithOwner("me")).Run(context.Background(), func(ctx context.Context) error {
+		var err error
+		got, err = runtime.Step(ctx, "pick", func(ctx context.Context) (string, error) {
+			// Another runner of the same workflow journals the step first.
+			_, err := store.Append(ctx, "INC-5", runtime.JournalEntry{Seq: 0, Name: "pick", Result: []byte(`["theirs"]`), Owner: "other"})
+			return "mine", err
+		})
+		return err
+	}))
+	equal(t, "theirs", got, "result of a step another runner journaled first")
+}
+
+func TestStepInsideAStepIsPartOfIt(t *testing.T) {
+	store, inner := runtime.NewMemoryStore(), 0
+	body := func(ctx context.Context) error {
+		_, err := runtime.Step(ctx, "outer", func(ctx context.Context) (int, error) {
+			return runtime.Step(ctx, "inner", func(context.Context) (int, error) { inner++; return 1, nil })
+		})
+		return err
+	}
+	noErr(t, runtime.NewWorkflow(store, "INC-6").Run(context.Background(), body))
+	noErr(t, runtime.NewWorkflow(store, "INC-6").Run(context.Background(), body))
+	entries, err := store.Journal(context.Background(), "INC-6")
+	noErr(t, err)
+	equal(t, 1, len(entries), "journal entries")
+	equal(t, 1, inner, "inner calls")
+}
+
+// checkpointed is a method Svc.Restart that is a checkpointed step and,
+// optionally, idempotent.
+func checkpointed(t *testing.T, idempotent bool, obs *recorder) (*runtime.Method, *int) {
+	t.Helper()
+	rt := runtime.New(runtime.WithObserver(obs))
+	cfg := runtime.MethodConfig{Interface: "Svc", Name: "Restart", Step: "restart"}
+	if idempotent {
+		cfg.Idempotent = &runtime.IdempotencyConfig{}
+	}
+	calls := 0
+	return rt.NewMethod(cfg), &calls
+}
+
+func restart(ctx context.Context, m *runtime.Method, calls *int, pod string) (string, error) {
+	var out string
+	err := m.DoRecorded(ctx, runtime.Recording{Args: []any{pod}, Results: []any{&out}}, func(context.Context) error {
+		*calls++
+		out = pod + " restarted"
+		return nil
+	})
+	return out, err
+}
+
+func TestCheckpointedMethodIsJournaled(t *testing.T) {
+	store, obs := runtime.NewMemoryStore(), &recorder{}
+	m, calls := checkpointed(t, false, obs)
+	var got string
+	body := func(ctx context.Context) error {
+		var err error
+		got, err = restart(ctx, m, calls, "web-1")
+		return err
+	}
+	noErr(t, runtime.NewWorkflow(store, "INC-7").Run(context.Background(), body))
+	noErr(t, runtime.NewWorkflow(store, "INC-7").Run(context.Background(), body))
+	equal(t, 1, *calls, "calls")
+	equal(t, "web-1 restarted", got, "replayed result")
+	entries, err := store.Journal(context.Background(), "INC-7")
+	noErr(t, err)
+	equal(t, "restart", entries[0].Name, "journaled step name")
+
+	// Outside a workflow it just calls through.
+	_, err = restart(context.Background(), m, calls, "web-1")
+	noErr(t, err)
+	equal(t, 2, *calls, "calls outside a workflow")
+}
+
+func TestCheckpointedIdempotentLooksInTheJournalFirst(t *testing.T) {
+	store, obs := runtime.NewMemoryStore(), &recorder{}
+	m, calls := checkpointed(t, true, obs)
+	body := func(ctx context.Context) error { _, err := restart(ctx, m, calls, "web-1"); return err }
+
+	noErr(t, runtime.NewWorkflow(store, "INC-8").Run(context.Background(), body))
+	// Another workflow, same arguments: not in its journal, but recorded.
+	noErr(t, runtime.NewWorkflow(store, "INC-9").Run(context.Background(), body))
+	equal(t, 1, *calls, "calls")
+	equal(t, 1, len(obs.kind(runtime.EventIdempotentHit)), "idempotent hits")
+
+	// The first workflow again: answered by its journal, not the record.
+	wobs := &recorder{}
+	noErr(t, runtime.NewWorkflow(store, "INC-8", runtime.WithObserver(wobs)).Run(context.Background(), body))
+	equal(t, 1, len(obs.kind(runtime.EventIdempotentHit)), "idempotent hits after the journal replay")
+	replayed := wobs.kind(runtime.EventStepReplayed)
+	equal(t, 1, len(replayed), "replayed steps")
+	equal(t, "Restart", replayed[0].Method, "replayed method")
+}
+
+func TestWorkflowJournalErrorIsWrapped(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := runtime.NewWorkflow(runtime.NewMemoryStore(), "INC-10").Run(ctx, func(context.Context) error { return nil })
+	isErr(t, err, context.Canceled)
+	if !errors.Is(err, context.Canceled) || err.Error() == context.Canceled.Error() {
+		t.Fatalf("error %q does not say where it came from", err)
+	}
+}
+
+func TestNewWorkflowWithoutStoreKeepsItInMemory(t *testing.T) {
+	wf := runtime.NewWorkflow(nil, "INC-11", runtime.WithClock(nil))
+	calls := 0
+	body := func(ctx context.Context) error {
+		_, err := runtime.Step(ctx, "s", func(context.Context) (time.Duration, error) { calls++; return time.Second, nil })
+		return err
+	}
+	noErr(t, wf.Run(context.Background(), body))
+	noErr(t, wf.Run(context.Background(), body))
+	equal(t, 1, calls, "calls")
+}
