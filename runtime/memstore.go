@@ -25,7 +25,15 @@ type memoryStore struct {
 	mu       sync.Mutex
 	records  map[string]Record
 	journals map[string]map[int]JournalEntry
+	// claims counts Claim calls, so that every purgeEvery-th one drops the
+	// records that ran out: nothing else purges a wrapper's private store,
+	// and a long-lived process with ever new keys would grow without end.
+	claims int
 }
+
+// purgeEvery is how many claims pass between two purges of a memory store;
+// a purge walks every record, so this keeps its cost per claim constant.
+const purgeEvery = 1024
 
 func (s *memoryStore) Claim(ctx context.Context, key, fingerprint, owner string, now, leaseUntil time.Time) (Record, bool, error) {
 	if err := ctx.Err(); err != nil {
@@ -33,6 +41,9 @@ func (s *memoryStore) Claim(ctx context.Context, key, fingerprint, owner string,
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.claims++; s.claims%purgeEvery == 0 {
+		s.purge(now)
+	}
 	if r, ok := s.records[key]; ok && live(r, now) {
 		return cloneRecord(r), false, nil
 	}
@@ -100,6 +111,11 @@ func (s *memoryStore) Purge(ctx context.Context, now time.Time) (int, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.purge(now), nil
+}
+
+// purge deletes the records that ran out at or before now. Called with mu held.
+func (s *memoryStore) purge(now time.Time) int {
 	n := 0
 	for k, r := range s.records {
 		if !live(r, now) {
@@ -107,7 +123,7 @@ func (s *memoryStore) Purge(ctx context.Context, now time.Time) (int, error) {
 			n++
 		}
 	}
-	return n, nil
+	return n
 }
 
 func (s *memoryStore) Append(ctx context.Context, workflow string, entry JournalEntry) (JournalEntry, error) {

@@ -18,7 +18,10 @@ type MethodConfig struct {
 	Breaker *Breaker
 	// Retry, when set, retries failed attempts.
 	Retry *RetryConfig
-	// Timeout, when positive, is the deadline of each attempt.
+	// Timeout, when positive, is the deadline of each attempt. It is a real
+	// context deadline (context.WithTimeout), which the dependency's client
+	// can read and pass on, so it runs on the system clock even when the
+	// runtime has another Clock.
 	Timeout time.Duration
 	// Idempotent, when set, records successful results by key in the
 	// runtime's store and returns them to later calls with that key.
@@ -76,6 +79,7 @@ func (m *Method) Do(ctx context.Context, call func(context.Context) error) error
 		if err := b.acquire(ctx); err != nil {
 			if m.observer != nil {
 				m.rejected(ctx, "bulkhead", "", err)
+				m.called(ctx, m.clock.Now(), 0, err)
 			}
 			return err
 		}
@@ -271,6 +275,7 @@ func (m *Method) DoRecorded(ctx context.Context, rec Recording, call func(contex
 		if err := b.acquire(ctx); err != nil {
 			if m.observer != nil {
 				m.rejected(ctx, "bulkhead", "", err)
+				m.called(ctx, m.clock.Now(), 0, err)
 			}
 			return err
 		}
