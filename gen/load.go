@@ -136,13 +136,18 @@ func FindInterfaces(pkg *packages.Package, typeNames []string) ([]*Interface, Er
 			for _, spec := range gd.Specs {
 				ts := spec.(*ast.TypeSpec)
 				byName[ts.Name.Name] = ts
-				it, ok := ts.Type.(*ast.InterfaceType)
-				if !ok {
-					continue
-				}
 				doc := ts.Doc
 				if doc == nil && gd.Lparen == token.NoPos {
 					doc = gd.Doc // `type X interface` alone: the doc is the decl's
+				}
+				it, ok := ts.Type.(*ast.InterfaceType)
+				if !ok {
+					if hasDirective(doc) {
+						// Silently ignoring it would leave the user
+						// believing the type is protected.
+						errs = append(errs, &Error{Pos: ts.Name.Pos(), Msg: fmt.Sprintf("%s is not an interface; //resil: directives go on an interface (or its methods) that %s's users call through", ts.Name.Name, ts.Name.Name)})
+					}
+					continue
 				}
 				annotated := hasDirective(doc)
 				for _, m := range it.Methods.List {
