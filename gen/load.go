@@ -145,7 +145,7 @@ func FindInterfaces(pkg *packages.Package, typeNames []string) ([]*Interface, Er
 					if hasDirective(doc) {
 						// Silently ignoring it would leave the user
 						// believing the type is protected.
-						errs = append(errs, &Error{Pos: ts.Name.Pos(), Msg: fmt.Sprintf("%s is not an interface; //resil: directives go on an interface (or its methods) that %s's users call through", ts.Name.Name, ts.Name.Name)})
+						errs = append(errs, &Error{Pos: ts.Name.Pos(), Msg: fmt.Sprintf("%s is not an interface; put //resil: directives on an interface that %s implements, or on its methods", ts.Name.Name, ts.Name.Name)})
 					}
 					continue
 				}
