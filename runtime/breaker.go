@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -346,11 +347,32 @@ type CircuitOpenError struct {
 }
 
 // Error says which breaker rejected the call and when it will try again.
+// The time is rounded up, so that it reads well and waiting that long is
+// always enough: to the millisecond below 1s ("250ms"), to a tenth of a
+// second below 10s ("2.4s"), and to the second from 10s on ("59s",
+// "1m0s"). RetryIn keeps the exact time.
 func (e *CircuitOpenError) Error() string {
 	if e.RetryIn <= 0 {
 		return fmt.Sprintf("circuit breaker %q is half-open and all its trial calls are in flight", e.Breaker)
 	}
-	return fmt.Sprintf("circuit breaker %q is open: next trial call in %v", e.Breaker, e.RetryIn)
+	return fmt.Sprintf("circuit breaker %q is open: next trial call in %v", e.Breaker, roundUpForHumans(e.RetryIn))
+}
+
+// roundUpForHumans rounds a positive d up to the precision a person reads
+// it at: the millisecond below 1s, 100ms below 10s, the second beyond.
+func roundUpForHumans(d time.Duration) time.Duration {
+	unit := time.Second
+	switch {
+	case d < time.Second:
+		unit = time.Millisecond
+	case d < 10*time.Second:
+		unit = 100 * time.Millisecond
+	}
+	r := d % unit
+	if r == 0 || d > math.MaxInt64-unit {
+		return d
+	}
+	return d + unit - r
 }
 
 // Is reports whether target is ErrCircuitOpen.

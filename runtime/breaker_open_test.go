@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -69,4 +70,44 @@ func TestOpenRejectionIsNotRetried(t *testing.T) {
 	})
 	isErr(t, err, runtime.ErrCircuitOpen)
 	equal(t, 1, calls, "attempts of a rejected call")
+}
+
+// TestCircuitOpenErrorRoundsItsText checks that the message shows the time
+// to the next trial at a readable precision, rounded up, while RetryIn
+// stays exact.
+func TestCircuitOpenErrorRoundsItsText(t *testing.T) {
+	for _, tc := range []struct {
+		in   time.Duration
+		want string
+	}{
+		{59980375500 * time.Nanosecond, "1m0s"},
+		{40 * time.Second, "40s"},
+		{12*time.Second + time.Nanosecond, "13s"},
+		{9*time.Second + 310*time.Millisecond, "9.4s"},
+		{2 * time.Second, "2s"},
+		{999*time.Millisecond + 1, "1s"},
+		{250*time.Millisecond + 400*time.Microsecond, "251ms"},
+		{300 * time.Microsecond, "1ms"},
+		{time.Nanosecond, "1ms"},
+		{time.Duration(math.MaxInt64), time.Duration(math.MaxInt64).String()},
+	} {
+		e := &runtime.CircuitOpenError{Breaker: "Svc", RetryIn: tc.in}
+		want := `circuit breaker "Svc" is open: next trial call in ` + tc.want
+		equal(t, want, e.Error(), tc.in.String())
+		equal(t, tc.in, e.RetryIn, "RetryIn")
+	}
+}
+
+func TestCircuitOpenErrorOfAnOpenBreakerIsRounded(t *testing.T) {
+	f := openFixture(t, runtime.BreakerConfig{Timeout: time.Minute})
+	f.clk.Advance(19637245 * time.Microsecond) // 19.637245s
+	err := f.succeed()
+	var coe *runtime.CircuitOpenError
+	if !errors.As(err, &coe) {
+		t.Fatalf("error %T is not a *CircuitOpenError", err)
+	}
+	equal(t, 40362755*time.Microsecond, coe.RetryIn, "retry in, exact")
+	if msg := err.Error(); !strings.HasSuffix(msg, "next trial call in 41s") {
+		t.Fatalf("error %q: want the time rounded up to the second", msg)
+	}
 }
