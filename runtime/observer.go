@@ -103,6 +103,46 @@ type ObserverFunc func(ctx context.Context, e Event)
 // Observe calls f(ctx, e).
 func (f ObserverFunc) Observe(ctx context.Context, e Event) { f(ctx, e) }
 
+// Observers returns an observer that hands each event to every one of obs,
+// in order, on the caller's goroutine. Nil entries are skipped. With no
+// observer left it returns nil, and with one it returns that one, so that
+//
+//	runtime.WithObserver(runtime.Observers(metrics, logs))
+//
+// costs nothing when both are nil and nothing extra when only one is set.
+// Observers given as the result of another Observers call are flattened.
+//
+// [WithObserver] keeps one observer, the last one given; use Observers to
+// send events to several.
+func Observers(obs ...Observer) Observer {
+	var all multiObserver
+	for _, o := range obs {
+		switch o := o.(type) {
+		case nil:
+		case multiObserver:
+			all = append(all, o...)
+		default:
+			all = append(all, o)
+		}
+	}
+	switch len(all) {
+	case 0:
+		return nil
+	case 1:
+		return all[0]
+	}
+	return all
+}
+
+// multiObserver is the Observer that Observers returns for two or more.
+type multiObserver []Observer
+
+func (m multiObserver) Observe(ctx context.Context, e Event) {
+	for _, o := range m {
+		o.Observe(ctx, e)
+	}
+}
+
 // splitName splits a policy's name, "Interface" or "Interface.Method", into
 // the two names events carry.
 func splitName(name string) (iface, method string) {

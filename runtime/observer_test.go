@@ -85,3 +85,49 @@ func TestRuntimeDefaults(t *testing.T) {
 	tm := runtime.SystemClock().NewTimer(time.Hour)
 	equal(t, true, tm.Stop(), "stopped a pending system timer")
 }
+
+// named is an observer that appends its name to a shared log.
+type named struct {
+	name string
+	log  *[]string
+}
+
+func (n named) Observe(_ context.Context, e runtime.Event) {
+	*n.log = append(*n.log, n.name+":"+e.Kind.String())
+}
+
+func TestObserversOfNoneOrOneAddNothing(t *testing.T) {
+	if o := runtime.Observers(); o != nil {
+		t.Fatalf("Observers() = %v, want nil", o)
+	}
+	if o := runtime.Observers(nil, nil); o != nil {
+		t.Fatalf("Observers(nil, nil) = %v, want nil", o)
+	}
+	rec := &recorder{}
+	if o := runtime.Observers(nil, rec, nil); o != runtime.Observer(rec) {
+		t.Fatalf("Observers(nil, rec, nil) = %#v, want rec itself", o)
+	}
+}
+
+func TestObserversSendsEveryEventToEachInOrder(t *testing.T) {
+	var log []string
+	a, b, c := named{"a", &log}, named{"b", &log}, named{"c", &log}
+	obs := runtime.Observers(a, nil, runtime.Observers(b, c))
+	rt := runtime.New(runtime.WithClock(clocktest.New(epoch)), runtime.WithObserver(obs))
+	m := rt.NewMethod(runtime.MethodConfig{Interface: "Svc", Name: "Call"})
+	noErr(t, m.Do(context.Background(), func(context.Context) error { return nil }))
+	want := []string{"a:attempt", "b:attempt", "c:attempt", "a:call", "b:call", "c:call"}
+	equal(t, len(want), len(log), "events observed")
+	for i := range want {
+		equal(t, want[i], log[i], "event")
+	}
+}
+
+func TestWithObserverLaterWins(t *testing.T) {
+	first, second := &recorder{}, &recorder{}
+	rt := runtime.New(runtime.WithObserver(first), runtime.WithObserver(second))
+	m := rt.NewMethod(runtime.MethodConfig{Interface: "Svc", Name: "Call"})
+	noErr(t, m.Do(context.Background(), func(context.Context) error { return nil }))
+	equal(t, 0, len(first.kind(runtime.EventCall)), "calls seen by the replaced observer")
+	equal(t, 1, len(second.kind(runtime.EventCall)), "calls seen by the later observer")
+}

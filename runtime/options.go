@@ -25,7 +25,9 @@ func WithClock(c Clock) Option { return func(cfg *config) { cfg.clock = c } }
 
 // WithObserver sets the observer that receives every resilience event (state
 // changes, retries, rejections, idempotent hits, replayed steps). The default
-// observes nothing and costs nothing.
+// observes nothing and costs nothing. A later WithObserver replaces an
+// earlier one; to send events to several observers, combine them with
+// [Observers].
 func WithObserver(o Observer) Option { return func(c *config) { c.observer = o } }
 
 // WithOwner sets the name this process claims idempotency keys and journal
