@@ -349,3 +349,69 @@ func fingerprintOf(t *testing.T, account string, amount int) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
+
+// renewCounter is a store that counts lease renewals.
+type renewCounter struct {
+	runtime.Store
+	mu      sync.Mutex
+	renewed int
+}
+
+func (s *renewCounter) Renew(ctx context.Context, key, owner string, leaseUntil time.Time) error {
+	s.mu.Lock()
+	s.renewed++
+	s.mu.Unlock()
+	return s.Store.Renew(ctx, key, owner, leaseUntil)
+}
+
+// TestClockDrivesARetryBesideTheLeaseRenewal drives an idempotent call
+// that retries with clocktest's AdvanceToNext: the lease-renewal timer runs
+// beside the backoff, so the test cannot know which single timer to wait
+// for, only how many, and lets the clock go to whichever is due first.
+func TestClockDrivesARetryBesideTheLeaseRenewal(t *testing.T) {
+	clk := clocktest.New(epoch)
+	store := &renewCounter{Store: runtime.NewMemoryStore()}
+	rt := runtime.New(runtime.WithClock(clk), runtime.WithStore(store))
+	m := rt.NewMethod(runtime.MethodConfig{
+		Interface: "Svc", Name: "Charge",
+		Idempotent: &runtime.IdempotencyConfig{Lease: 3 * time.Second}, // renewed every 1s
+		Retry:      &runtime.RetryConfig{Attempts: 2, Base: 2 * time.Second, Jitter: runtime.JitterNone},
+	})
+	var out string
+	attempts := 0
+	done := make(chan error, 1)
+	go func() {
+		done <- m.DoRecorded(context.Background(), runtime.Recording{Key: "k", Args: []any{1}, Results: []any{&out}},
+			func(context.Context) error {
+				if attempts++; attempts == 1 {
+					return errBoom
+				}
+				out = "ok"
+				return nil
+			})
+	}()
+
+	clk.BlockUntilTimers(2) // the renewal at 1s and the backoff at 2s
+	if at, ok := clk.NextDue(); !ok || !at.Equal(epoch.Add(time.Second)) {
+		t.Fatalf("NextDue() = %v, %v; want the renewal at epoch+1s", at, ok)
+	}
+	d, ok := clk.AdvanceToNext()
+	equal(t, true, ok, "a timer was pending")
+	equal(t, time.Second, d, "moved to the renewal")
+
+	clk.BlockUntilTimers(2) // the next renewal and the backoff, both at 2s
+	d, ok = clk.AdvanceToNext()
+	equal(t, true, ok, "a timer was pending")
+	equal(t, time.Second, d, "moved to the backoff's end")
+
+	noErr(t, <-done)
+	equal(t, "ok", out, "result")
+	equal(t, 2, attempts, "attempts")
+	equal(t, epoch.Add(2*time.Second), clk.Now(), "time")
+	store.mu.Lock()
+	renewed := store.renewed
+	store.mu.Unlock()
+	if renewed < 1 {
+		t.Fatal("the lease was never renewed")
+	}
+}

@@ -1,5 +1,6 @@
 // Package clocktest is a manual [runtime.Clock] for tests: time stands still
-// until the test moves it with Advance, which fires the timers that came due.
+// until the test moves it with Advance, which fires the timers that came due,
+// or with AdvanceToNext, which moves it to the next timer's due time.
 // A test waits with BlockUntilTimers until the code under test has started
 // the timers it expects, instead of sleeping.
 //
@@ -67,6 +68,63 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
+	c.fireDue()
+}
+
+// AdvanceToNext moves the clock to the due time of the earliest pending
+// timer and fires it, and every other timer due at that same time. It
+// returns how far the clock moved, and false (without moving it) when no
+// timer is pending.
+//
+// It drives code whose waits the test does not want to spell out one by
+// one, such as an idempotent call that keeps a lease-renewal timer beside
+// its retry's backoff: wait with BlockUntilTimers until every timer the
+// step should have started is pending, then let AdvanceToNext fire the
+// one that comes first.
+//
+//	go func() { done <- client.Charge(ctx, req) }() // retries, renews its lease
+//	clk.BlockUntilTimers(2)                          // the backoff and the renewal
+//	d, _ := clk.AdvanceToNext()                      // fires the backoff
+func (c *Clock) AdvanceToNext() (time.Duration, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	at, ok := c.nextDue()
+	if !ok {
+		return 0, false
+	}
+	// Pending timers are due after now: a due one fires when it is made
+	// or when the clock reaches it.
+	d := at.Sub(c.now)
+	c.now = at
+	c.fireDue()
+	return d, true
+}
+
+// NextDue returns the due time of the earliest pending timer, and false
+// when no timer is pending.
+func (c *Clock) NextDue() (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.nextDue()
+}
+
+// nextDue is NextDue with mu held.
+func (c *Clock) nextDue() (time.Time, bool) {
+	if len(c.pending) == 0 {
+		return time.Time{}, false
+	}
+	at := c.pending[0].at
+	for _, t := range c.pending[1:] {
+		if t.at.Before(at) {
+			at = t.at
+		}
+	}
+	return at, true
+}
+
+// fireDue fires, in the order of their times, every pending timer due at
+// or before now. Called with mu held.
+func (c *Clock) fireDue() {
 	slices.SortStableFunc(c.pending, func(a, b *timer) int { return a.at.Compare(b.at) })
 	kept := c.pending[:0]
 	for _, t := range c.pending {
