@@ -2,17 +2,19 @@ package runtime
 
 import (
 	"math/rand/v2"
+	"sync"
 	"time"
 )
 
 // backoff returns the wait after failed attempt number n (from 1), given the
-// previous wait (for decorrelated jitter; zero before the first wait).
+// previous wait (for decorrelated jitter; zero before the first wait). The
+// jitter is drawn from r, or from math/rand/v2's global source when r is nil.
 //
 // The exponential backoff Base*2^(n-1) is bounded by Max before jitter, so
 // that it cannot overflow and full and equal jitter keep spreading the waits
 // once it reaches Max; the jittered wait is capped by Max again afterwards,
 // so no kind of jitter ever waits longer than Max.
-func (c *RetryConfig) backoff(n int, prev time.Duration) time.Duration {
+func (c *RetryConfig) backoff(n int, prev time.Duration, r *lockedRand) time.Duration {
 	var d time.Duration
 	switch c.Jitter {
 	case JitterDecorrelated:
@@ -23,14 +25,14 @@ func (c *RetryConfig) backoff(n int, prev time.Duration) time.Duration {
 		if prev <= c.Max/3 {
 			hi = prev * 3
 		}
-		d = between(c.Base, hi)
+		d = between(r, c.Base, hi)
 	default:
 		b := c.exponential(n)
 		switch c.Jitter {
 		case JitterFull:
-			d = between(0, b)
+			d = between(r, 0, b)
 		case JitterEqual:
-			d = between(b/2, b)
+			d = between(r, b/2, b)
 		default:
 			d = b
 		}
@@ -50,10 +52,29 @@ func (c *RetryConfig) exponential(n int) time.Duration {
 	return min(b, c.Max)
 }
 
-// between returns a uniformly random duration in [lo, hi].
-func between(lo, hi time.Duration) time.Duration {
+// between returns a uniformly random duration in [lo, hi], drawn from r, or
+// from the global source when r is nil.
+func between(r *lockedRand, lo, hi time.Duration) time.Duration {
 	if hi <= lo {
 		return lo
 	}
-	return lo + time.Duration(rand.Int64N(int64(hi-lo)+1))
+	n := int64(hi-lo) + 1
+	if r == nil {
+		return lo + time.Duration(rand.Int64N(n))
+	}
+	return lo + time.Duration(r.int64N(n))
+}
+
+// lockedRand is the random source set by WithRand: a rand.Rand over the
+// caller's Source, behind a mutex since a Source is not safe for concurrent
+// use. Only a failed attempt draws from it, so the happy path never locks.
+type lockedRand struct {
+	mu sync.Mutex
+	r  *rand.Rand
+}
+
+func (l *lockedRand) int64N(n int64) int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Int64N(n)
 }

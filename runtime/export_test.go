@@ -7,5 +7,5 @@ import "time"
 // which imports runtime.
 func Backoff(c RetryConfig, n int, prev time.Duration) time.Duration {
 	c = c.withDefaults()
-	return c.backoff(n, prev)
+	return c.backoff(n, prev, nil)
 }

@@ -42,6 +42,8 @@ type Method struct {
 	// retry is the method's retry with defaults filled in; a method without
 	// a retry makes one attempt.
 	retry RetryConfig
+	// rand is the jitter's source set by WithRand; nil: the global one.
+	rand *lockedRand
 	// idem is the method's idempotency with defaults filled in.
 	idem IdempotencyConfig
 	// fullName is "Interface.Method", the namespace of its idempotency keys.
@@ -55,6 +57,7 @@ func (rt *Runtime) NewMethod(cfg MethodConfig) *Method {
 		rt:       rt,
 		clock:    rt.cfg.clock,
 		observer: rt.cfg.observer,
+		rand:     rt.cfg.rand,
 		retry:    RetryConfig{Attempts: 1},
 		fullName: cfg.Interface + "." + cfg.Name,
 	}
@@ -178,7 +181,7 @@ func (m *Method) retryFailed(ctx context.Context, err error, call func(context.C
 			}
 			return n, &RetryError{Attempts: n, Last: err}
 		}
-		d := m.retry.backoff(n, prev)
+		d := m.retry.backoff(n, prev, m.rand)
 		prev = d
 		if m.observer != nil {
 			m.event(ctx, Event{Kind: EventRetry, Policy: "retry", Attempt: n, Delay: d, Err: err})

@@ -1,5 +1,7 @@
 package runtime
 
+import "math/rand/v2"
+
 // Option configures a [Runtime], and through it every policy of a generated
 // wrapper. Options are applied in order; a later one wins.
 type Option func(*config)
@@ -10,6 +12,7 @@ type config struct {
 	clock    Clock
 	observer Observer
 	owner    string
+	rand     *lockedRand
 }
 
 // WithStore sets the store for idempotency records. Without it, a wrapper keeps
@@ -34,3 +37,25 @@ func WithObserver(o Observer) Option { return func(c *config) { c.observer = o }
 // entries under. It must differ between processes sharing one store; the
 // default is the host name, the process id and a random suffix.
 func WithOwner(owner string) Option { return func(c *config) { c.owner = owner } }
+
+// WithRand sets the source the jitter of retry waits is drawn from, so that
+// a test or a demo can reproduce its waits: runtimes given sources in the
+// same state, such as rand.NewPCG(1, 2) each, wait the same times when their
+// calls fail in the same order. Calls failing concurrently take their draws
+// in whatever order they fail.
+//
+// A [rand.Source] is not safe for concurrent use, so the runtime draws from
+// src under a mutex of its own; only a failed attempt that is retried draws,
+// so the happy path never takes it. src belongs to the runtime from then on:
+// do not draw from it elsewhere. One WithRand option given to several
+// runtimes shares its source, and its mutex, between them.
+//
+// The default, and a nil src, is the global source of math/rand/v2, which
+// is seeded at random and takes no lock.
+func WithRand(src rand.Source) Option {
+	var r *lockedRand
+	if src != nil {
+		r = &lockedRand{r: rand.New(src)}
+	}
+	return func(c *config) { c.rand = r }
+}
