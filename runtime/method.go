@@ -286,9 +286,17 @@ func (m *Method) DoRecorded(ctx context.Context, rec Recording, call func(contex
 	}
 	if m.cfg.Step != "" {
 		if run := runFrom(ctx); run != nil {
-			return run.step(ctx, m.cfg.Interface, m.cfg.Name, m.cfg.Step, rec.Results, func(ctx context.Context) error {
+			replayed, err := run.step(ctx, m.cfg.Interface, m.cfg.Name, m.cfg.Step, rec.Results, func(ctx context.Context) error {
 				return m.recorded(ctx, rec, call)
 			})
+			if replayed && m.observer != nil {
+				// The workflow's observer heard of the replayed step; the
+				// method's hears of a call answered without an attempt,
+				// as for an idempotent hit, so that calls counted by
+				// outcome include replays.
+				m.event(ctx, Event{Kind: EventCall, Policy: "checkpoint"})
+			}
+			return err
 		}
 	}
 	return m.recorded(ctx, rec, call)

@@ -30,8 +30,11 @@ const (
 	EventStepRecorded
 	// EventAttempt: attempt number Attempt ended after Duration with Err.
 	EventAttempt
-	// EventCall: a call ended with Err after Attempt attempts (zero when it
-	// was rejected or answered from a record).
+	// EventCall: a call ended with Err after Attempt attempts. Attempt is
+	// zero when the call was rejected, or answered without calling through:
+	// then Policy is "idempotency" for an idempotent call answered from its
+	// record, "checkpoint" for a checkpointed method answered from its
+	// workflow's journal. An ad-hoc [Step] is not a call and has none.
 	EventCall
 )
 

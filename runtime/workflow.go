@@ -76,7 +76,8 @@ type workflowRun struct {
 // step runs the next step, name, whose results are the pointers results:
 // from the journal when it has the step, else by calling fn and journaling
 // the results. iface and method name a checkpointed method, empty for Step.
-func (r *workflowRun) step(ctx context.Context, iface, method, name string, results []any, fn func(context.Context) error) error {
+// replayed reports that the journal answered and fn was not called.
+func (r *workflowRun) step(ctx context.Context, iface, method, name string, results []any, fn func(context.Context) error) (replayed bool, err error) {
 	r.mu.Lock()
 	seq := r.next
 	r.next++
@@ -86,43 +87,43 @@ func (r *workflowRun) step(ctx context.Context, iface, method, name string, resu
 	w := r.wf
 	if replay {
 		if entry.Name != name {
-			return r.nonDeterministic(seq, entry.Name, name)
+			return false, r.nonDeterministic(seq, entry.Name, name)
 		}
 		if err := decodeResults(entry.Result, results); err != nil {
-			return fmt.Errorf("workflow %q step %d %q: decoding its journaled result: %w", w.id, seq, name, err)
+			return false, fmt.Errorf("workflow %q step %d %q: decoding its journaled result: %w", w.id, seq, name, err)
 		}
 		r.report(ctx, EventStepReplayed, iface, method, name, seq)
-		return nil
+		return true, nil
 	}
 
 	if err := fn(context.WithValue(ctx, workflowKey{}, (*workflowRun)(nil))); err != nil {
-		return err
+		return false, err
 	}
 	enc, err := json.Marshal(results)
 	if err != nil {
-		return fmt.Errorf("workflow %q step %d %q: encoding its result: %w", w.id, seq, name, err)
+		return false, fmt.Errorf("workflow %q step %d %q: encoding its result: %w", w.id, seq, name, err)
 	}
 	// The step ran: journal it even if the caller gives up now, so that a
 	// resumed run does not call through again.
 	stored, err := w.store.Append(context.WithoutCancel(ctx), w.id, JournalEntry{Seq: seq, Name: name, Result: enc, Owner: w.cfg.owner})
 	if err != nil {
-		return fmt.Errorf("workflow %q step %d %q: journaling its result: %w", w.id, seq, name, err)
+		return false, fmt.Errorf("workflow %q step %d %q: journaling its result: %w", w.id, seq, name, err)
 	}
 	if stored.Name != name {
-		return r.nonDeterministic(seq, stored.Name, name)
+		return false, r.nonDeterministic(seq, stored.Name, name)
 	}
 	if stored.Owner != w.cfg.owner {
 		// Another runner of this workflow journaled the step first: its
 		// result is the one every run must see from now on.
 		if err := decodeResults(stored.Result, results); err != nil {
-			return fmt.Errorf("workflow %q step %d %q: decoding the result journaled by %s: %w", w.id, seq, name, stored.Owner, err)
+			return false, fmt.Errorf("workflow %q step %d %q: decoding the result journaled by %s: %w", w.id, seq, name, stored.Owner, err)
 		}
 	}
 	r.mu.Lock()
 	r.journal[seq] = stored
 	r.mu.Unlock()
 	r.report(ctx, EventStepRecorded, iface, method, name, seq)
-	return nil
+	return false, nil
 }
 
 func (r *workflowRun) nonDeterministic(seq int, journaled, called string) error {
@@ -160,7 +161,7 @@ func Step[T any](ctx context.Context, name string, fn func(context.Context) (T, 
 		return fn(ctx)
 	}
 	var v T
-	err := run.step(ctx, "", "", name, []any{&v}, func(ctx context.Context) error {
+	_, err := run.step(ctx, "", "", name, []any{&v}, func(ctx context.Context) error {
 		var err error
 		v, err = fn(ctx)
 		return err

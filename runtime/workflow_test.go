@@ -231,3 +231,45 @@ func TestNewWorkflowWithoutStoreKeepsItInMemory(t *testing.T) {
 	noErr(t, wf.Run(context.Background(), body))
 	equal(t, 1, calls, "calls")
 }
+
+// TestReplayedMethodIsReportedAsACall checks that a checkpointed method
+// answered from the journal reaches the method's observer as a call with
+// no attempt and Policy "checkpoint", as an idempotent hit does with
+// "idempotency", so that calls counted by outcome include replays.
+func TestReplayedMethodIsReportedAsACall(t *testing.T) {
+	store, obs := runtime.NewMemoryStore(), &recorder{}
+	m, calls := checkpointed(t, false, obs)
+	body := func(ctx context.Context) error { _, err := restart(ctx, m, calls, "web-1"); return err }
+
+	noErr(t, runtime.NewWorkflow(store, "INC-12").Run(context.Background(), body))
+	ran := obs.kind(runtime.EventCall)
+	equal(t, 1, len(ran), "calls on the first run")
+	equal(t, 1, ran[0].Attempt, "attempts of the call that ran")
+
+	wobs := &recorder{}
+	noErr(t, runtime.NewWorkflow(store, "INC-12", runtime.WithObserver(wobs)).Run(context.Background(), body))
+	equal(t, 1, *calls, "calls through")
+	equal(t, 1, len(wobs.kind(runtime.EventStepReplayed)), "replayed steps")
+	equal(t, 0, len(wobs.kind(runtime.EventCall)), "calls reported to the workflow's observer")
+	all := obs.kind(runtime.EventCall)
+	equal(t, 2, len(all), "calls after the replay")
+	e := all[1]
+	equal(t, 0, e.Attempt, "attempts of a replayed call")
+	equal(t, "checkpoint", e.Policy, "policy of a replayed call")
+	equal(t, "Svc", e.Interface, "interface")
+	equal(t, "Restart", e.Method, "method")
+	equal(t, nil, e.Err, "error")
+	equal(t, 1, len(obs.kind(runtime.EventAttempt)), "attempts, replay included")
+
+	// An ad-hoc step is not a call: its replay is a step event only.
+	sobs := &recorder{}
+	adhoc := func(ctx context.Context) error {
+		_, err := runtime.Step(ctx, "s", func(context.Context) (int, error) { return 1, nil })
+		return err
+	}
+	for range 2 {
+		noErr(t, runtime.NewWorkflow(store, "INC-13", runtime.WithObserver(sobs)).Run(context.Background(), adhoc))
+	}
+	equal(t, 1, len(sobs.kind(runtime.EventStepReplayed)), "replayed ad-hoc steps")
+	equal(t, 0, len(sobs.kind(runtime.EventCall)), "calls of an ad-hoc step")
+}
