@@ -32,9 +32,10 @@
 // when there was an error, and an attribute whose event leaves it empty
 // (method, for an interface's breaker or an ad-hoc [runtime.Step]) is left
 // out. resilgen.outcome is "success", "error", "rejected" (by a breaker or
-// bulkhead), "idempotent_hit" or "replayed" (a call event answered from the
-// workflow journal; the runtime reports a replayed step as a step event
-// only, so count replays with resilgen.workflow.steps.replayed). resilgen.policy is "breaker" or "bulkhead". The breaker state
+// bulkhead), "idempotent_hit" or "replayed" (a checkpointed method answered
+// from its workflow's journal; an ad-hoc runtime.Step is not a call, so its
+// replays are counted by resilgen.workflow.steps.replayed only).
+// resilgen.policy is "breaker" or "bulkhead". The breaker state
 // gauge is 0 closed, 1 open, 2 half-open, and resilgen.breaker.state on
 // transitions is the new state: "closed", "open" or "half-open". A gauge
 // alone can miss an open-and-close between two collections; the

@@ -419,3 +419,35 @@ func benchObserve(b *testing.B, obs *otelobserver.Observer, ctx context.Context)
 func instrumentationScope() instrumentation.Scope {
 	return instrumentation.Scope{Name: otelobserver.ScopeName, SchemaURL: semconv.SchemaURL}
 }
+
+// TestReplayedCallFromTheRuntime checks, with the runtime itself reporting,
+// that a checkpointed method answered from the journal is counted as a
+// call with outcome "replayed".
+func TestReplayedCallFromTheRuntime(t *testing.T) {
+	obs, reader, _, _ := setup(t)
+	m := runtime.New(runtime.WithObserver(obs)).NewMethod(runtime.MethodConfig{Interface: iface, Name: method, Step: "charge"})
+	body := func(ctx context.Context) error {
+		var out string
+		return m.DoRecorded(ctx, runtime.Recording{Args: []any{"4711"}, Results: []any{&out}},
+			func(context.Context) error { out = "charged"; return nil })
+	}
+	store := runtime.NewMemoryStore()
+	for range 2 { // the second run is answered from the journal
+		if err := runtime.NewWorkflow(store, "incident-INC-12345").Run(context.Background(), body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := map[string]int64{}
+	for _, mt := range collect(t, reader).Metrics {
+		if mt.Name != "resilgen.calls" {
+			continue
+		}
+		for _, p := range mt.Data.(metricdata.Sum[int64]).DataPoints {
+			v, _ := p.Attributes.Value("resilgen.outcome")
+			got[v.AsString()] += p.Value
+		}
+	}
+	if got["success"] != 1 || got["replayed"] != 1 || len(got) != 2 {
+		t.Fatalf("resilgen.calls by outcome = %v, want success 1, replayed 1", got)
+	}
+}
