@@ -1,0 +1,31 @@
+package runtime_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/resilgen/resilgen/runtime"
+)
+
+// TestHappyPathAllocatesNothing holds the contract BenchmarkDo measures: a
+// successful call through a closed breaker with retry allocates nothing,
+// also with the options that must not cost the happy path anything (an
+// Observers of no observer, a seeded jitter source).
+func TestHappyPathAllocatesNothing(t *testing.T) {
+	for name, opts := range map[string][]runtime.Option{
+		"defaults":     nil,
+		"no observers": {runtime.WithObserver(runtime.Observers(nil, nil))},
+		"seeded rand":  {runtime.WithRand(rand.NewPCG(1, 2))},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := newOK()
+			m := benchMethod(runtime.MethodConfig{}, opts...)
+			ctx := context.Background()
+			call := func(ctx context.Context) error { return p.Ping(ctx) }
+			if n := testing.AllocsPerRun(1000, func() { _ = m.Do(ctx, call) }); n != 0 {
+				t.Fatalf("%v allocations per call through a closed breaker, want 0", n)
+			}
+		})
+	}
+}
