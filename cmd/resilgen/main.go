@@ -56,14 +56,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		Output:   *output,
 		Check:    *check,
 	}
-	// The header echoes the command without -check, so that -check
-	// compares against what the plain command writes.
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name != "check" {
-			cfg.Args = append(cfg.Args, "-"+f.Name+"="+f.Value.String())
-		}
-	})
-	cfg.Args = append(cfg.Args, fs.Args()...)
+	// The header echoes only what shapes the output: -type. Package
+	// patterns, -output and -check do not, so that `resilgen -check ./...`
+	// in CI agrees with the `resilgen` each //go:generate line runs.
+	if *typeList != "" {
+		cfg.Args = []string{"-type=" + *typeList}
+	}
 	if *typeList != "" {
 		for _, t := range strings.Split(*typeList, ",") {
 			if t = strings.TrimSpace(t); t != "" {
