@@ -8,11 +8,13 @@
 //
 // Usage:
 //
-//	report -raw DIR -cmd 'COMMAND' -commit REV [-out FILE]
+//	report -raw DIR -cmd 'COMMAND' -commit REV [-date DATE] [-notes FILE] [-out FILE]
 //
 // DIR holds calls.txt and gen.txt (go test -bench and genbench output),
 // benchstat.txt, and profiles/*.txt (pprof -top excerpts, each starting
-// with a line that names what was profiled).
+// with a line that names what was profiled). -notes appends a hand-written
+// analysis (bench/NOTES.md) after the generated tables: the why of the
+// misses, which numbers alone do not say.
 package main
 
 import (
@@ -36,6 +38,8 @@ func main() {
 	cmd := flag.String("cmd", "", "the exact command that produced them")
 	commit := flag.String("commit", "", "the commit measured, with -dirty when the tree had changes")
 	out := flag.String("out", "RESULTS.md", "file to write")
+	date := flag.String("date", time.Now().UTC().Format("2006-01-02 15:04 MST"), "when the benchmarks ran")
+	notes := flag.String("notes", "", "a Markdown file of analysis to append, if it exists")
 	flag.Parse()
 	if *raw == "" {
 		fmt.Fprintln(os.Stderr, "report: -raw is required")
@@ -49,7 +53,11 @@ func main() {
 		}
 	}
 	var b bytes.Buffer
-	r.write(&b, *cmd, *commit)
+	r.write(&b, *cmd, *commit, *date)
+	if n, err := os.ReadFile(*notes); err == nil {
+		b.WriteString("\n")
+		b.Write(n)
+	}
 	if err := os.WriteFile(*out, b.Bytes(), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
@@ -223,13 +231,19 @@ func (r *report) sizes() []int {
 	return ns
 }
 
-func (r *report) write(w *bytes.Buffer, cmd, commit string) {
+func (r *report) write(w *bytes.Buffer, cmd, commit, date string) {
 	fmt.Fprintf(w, "# resilgen benchmarks\n\n")
 	fmt.Fprintf(w, "Written by `bench/run` (bench/cmd/report); do not edit by hand, run it again.\n\n")
-	fmt.Fprintf(w, "- date: %s\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(w, "- date: %s\n", date)
 	fmt.Fprintf(w, "- command: `%s`\n", cmd)
 	fmt.Fprintf(w, "- commit: %s\n", commit)
 	fmt.Fprintf(w, "- machine: %d CPUs (nproc), %s, %s/%s, %s\n", goruntime.NumCPU(), cpuModel(), goruntime.GOOS, goruntime.GOARCH, goruntime.Version())
+	if b, err := os.ReadFile(filepath.Join(r.raw, "loadavg")); err == nil {
+		// Other work on the machine is the main source of noise: say
+		// how busy it was.
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		fmt.Fprintf(w, "- load average (1, 5, 15 min) at the start and at the end of the run: %s\n", strings.Join(lines, " → "))
+	}
 	fmt.Fprintf(w, "- every figure is the median of the runs shown (n); ± is the 95%% confidence interval of the median, as benchstat computes it. ")
 	fmt.Fprintf(w, "Ratios are of medians from this one run, not absolute claims: the machine is shared and noisy, so compare ratios, and rerun before trusting a difference of a few percent.\n\n")
 
@@ -275,16 +289,16 @@ func (r *report) writeTargets(w *bytes.Buffer) {
 		load, _ := r.get(p+"load", "ns/op")
 		ts = append(ts,
 			ratioTarget(fmt.Sprintf("generation time / mockgen's, N=%d", n), ours, mock, 0.3,
-				fmt.Sprintf("%s vs %s", secs(ours), secs(mock)), "generation: see the profile"),
+				fmt.Sprintf("%s vs %s", secs(ours), secs(mock)), "see Why the misses: generation"),
 			ratioTarget(fmt.Sprintf("generation time / bare packages.Load, N=%d", n), ours, load, 2,
-				fmt.Sprintf("%s vs %s", secs(ours), secs(load)), "generation: see the profile"))
+				fmt.Sprintf("%s vs %s", secs(ours), secs(load)), "see Why the misses: generation"))
 	}
 	for _, st := range []string{"bolt", "pg"} {
 		for _, o := range storeOps {
 			a, _ := r.get("Store/"+st+"/"+o.op, "ns/op")
 			f, _ := r.get("Store/"+st+"/"+o.floor, "ns/op")
 			ts = append(ts, ratioTarget(fmt.Sprintf("%s %s / %s", st, o.op, o.floor), a, f, 1.5,
-				fmt.Sprintf("%s vs %s", dur(a), dur(f)), st+" "+o.op+": see the profile"))
+				fmt.Sprintf("%s vs %s", dur(a), dur(f)), "see Why the misses: "+st+" "+o.op))
 		}
 	}
 	fmt.Fprintf(w, "## Targets\n\n| target | measured | limit | result |\n|---|---|---|---|\n")
