@@ -17,6 +17,10 @@
 // not contain NUL bytes, and a key is limited by PostgreSQL's btree entry
 // size (about 2.7 kB); the runtime's keys are far shorter. Times are kept
 // at PostgreSQL's precision, the microsecond.
+//
+// Leases and expiries are compared with the times the callers pass, from
+// their own clocks, so keep the replicas' clocks in sync: a replica whose
+// clock runs ahead by d takes over a crashed claimer's key d early.
 package pgstore
 
 import (
