@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -114,6 +115,83 @@ func BenchmarkDoParallel(b *testing.B) {
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		p := newOK()
+		ctx := context.Background()
+		for pb.Next() {
+			_ = m.Do(ctx, func(ctx context.Context) error { return p.Ping(ctx) })
+		}
+	})
+}
+
+// idemRecording is the recording of Charge(ctx, "acct-42", 100) (int, error)
+// as generated code builds it, with out as the result.
+func idemRecording(key string, out *int) runtime.Recording {
+	return runtime.Recording{Key: key, Args: []any{"acct-42", 100}, Results: []any{out}}
+}
+
+// BenchmarkIdempotentHit is a call whose key is already recorded, on the
+// memory store: what the runtime costs over a map lookup.
+func BenchmarkIdempotentHit(b *testing.B) {
+	rt := runtime.New()
+	m := rt.NewMethod(runtime.MethodConfig{Interface: "Payments", Name: "Charge", Idempotent: &runtime.IdempotencyConfig{}})
+	ctx := context.Background()
+	var out int
+	rec := idemRecording("order-1", &out)
+	call := func(context.Context) error { out = 7; return nil }
+	if err := m.DoRecorded(ctx, rec, call); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		out = 0
+		if err := m.DoRecorded(ctx, rec, call); err != nil || out != 7 {
+			b.Fatal(err, out)
+		}
+	}
+}
+
+// BenchmarkIdempotentMiss is a call with a new key each time, on the memory
+// store: claim, call, record.
+func BenchmarkIdempotentMiss(b *testing.B) {
+	rt := runtime.New()
+	m := rt.NewMethod(runtime.MethodConfig{Interface: "Payments", Name: "Charge", Idempotent: &runtime.IdempotencyConfig{}})
+	ctx := context.Background()
+	var out int
+	keys := make([]string, 1<<16)
+	for i := range keys {
+		keys[i] = "order-" + strconv.Itoa(i)
+	}
+	call := func(context.Context) error { out = 7; return nil }
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		// Past the prepared keys, a new key costs the benchmark an
+		// allocation of its own, the same before and after a change.
+		key := ""
+		if i < len(keys) {
+			key = keys[i]
+		} else {
+			key = "order-" + strconv.Itoa(i)
+		}
+		i++
+		if err := m.DoRecorded(ctx, idemRecording(key, &out), call); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOpenRejectParallel is BenchmarkOpenReject from every P at once
+// on one open breaker.
+func BenchmarkOpenRejectParallel(b *testing.B) {
+	var p pinger = failPinger{}
+	rt := runtime.New()
+	br := rt.NewBreaker("Pinger", runtime.BreakerConfig{Threshold: 1, Timeout: time.Hour})
+	m := benchMethod(runtime.MethodConfig{Breaker: br, Retry: &runtime.RetryConfig{Attempts: 1}})
+	_ = m.Do(context.Background(), func(ctx context.Context) error { return p.Ping(ctx) })
+	if br.State() != runtime.StateOpen {
+		b.Fatal("breaker did not open")
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
 		ctx := context.Background()
 		for pb.Next() {
 			_ = m.Do(ctx, func(ctx context.Context) error { return p.Ping(ctx) })
