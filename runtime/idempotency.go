@@ -1,12 +1,14 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -46,12 +48,18 @@ func (m *Method) idempotent(ctx context.Context, rec Recording, call func(contex
 	if err != nil {
 		return fmt.Errorf("%s: idempotency fingerprint of the arguments: %w", m.fullName, err)
 	}
-	key := rec.Key
-	if key == "" {
-		key = fp
-	}
 	// Namespaced, so that two methods sharing a store never share a key.
-	storeKey := m.fullName + ":" + key
+	key := rec.Key
+	var storeKey string
+	if key == "" {
+		// The fingerprint is the key: key and fp become substrings of
+		// storeKey, which saves an allocation.
+		storeKey = m.fullName + ":" + fp
+		key = storeKey[len(m.fullName)+1:]
+		fp = key
+	} else {
+		storeKey = m.fullName + ":" + key
+	}
 	for {
 		f, leader := m.rt.flights.join(storeKey, fp)
 		if leader {
@@ -185,14 +193,51 @@ func (m *Method) conflict(key string) error {
 	return fmt.Errorf("%s: idempotency key %q: %w", m.fullName, key, ErrIdempotencyConflict)
 }
 
-// fingerprint is the hex sha256 of the JSON of args.
+// fingerprint is the hex sha256 of the JSON of args, as json.Marshal
+// writes it: records already stored by earlier versions must keep matching.
+//
+// It encodes into a pooled buffer rather than calling json.Marshal, which
+// copies its output into a new slice on every call; only the hex string
+// is allocated.
 func fingerprint(args []any) (string, error) {
-	b, err := json.Marshal(args)
-	if err != nil {
+	e := fingerprintPool.Get().(*fingerprintEncoder)
+	defer e.release()
+	if err := e.enc.Encode(args); err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
+	// Encode ends the JSON with a newline that json.Marshal does not write.
+	b := e.buf.Bytes()
+	sum := sha256.Sum256(b[:len(b)-1])
+	var h [2 * sha256.Size]byte
+	hex.Encode(h[:], sum[:])
+	return string(h[:]), nil
+}
+
+// fingerprintEncoder is a JSON encoder and the buffer it writes to, kept
+// together so that one pool hit gives both.
+type fingerprintEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+// fingerprintPool holds idle fingerprintEncoders; the pool is the only
+// state shared by runtimes, and it holds nothing a caller can observe.
+var fingerprintPool = sync.Pool{New: func() any {
+	e := new(fingerprintEncoder)
+	e.enc = json.NewEncoder(&e.buf)
+	return e
+}}
+
+// maxPooledFingerprint caps the buffer a fingerprintEncoder keeps in the
+// pool, so that one call with huge arguments does not pin their size.
+const maxPooledFingerprint = 64 << 10
+
+func (e *fingerprintEncoder) release() {
+	if e.buf.Cap() > maxPooledFingerprint {
+		return
+	}
+	e.buf.Reset()
+	fingerprintPool.Put(e)
 }
 
 // decodeResults decodes data, a JSON array, element by element into the
