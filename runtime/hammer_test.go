@@ -119,3 +119,56 @@ func TestHammerIdempotencyAcrossRuntimes(t *testing.T) {
 	wg.Wait()
 	equal(t, int64(1), calls.Load(), "calls through for one key")
 }
+
+func TestHammerIdempotencyFlightsOnAFrozenClock(t *testing.T) {
+	// Duplicates in one runtime must be woken by the call they wait for,
+	// never by a timer: the clock never moves, so a duplicate that fell
+	// back to polling would hang. Calls that fail make the waiters race to
+	// claim the key again; each key still records exactly one result.
+	clk := clocktest.New(epoch)
+	rt := runtime.New(runtime.WithClock(clk))
+	m := rt.NewMethod(runtime.MethodConfig{Interface: "Svc", Name: "Charge", Idempotent: &runtime.IdempotencyConfig{}})
+	const keys, dups = 200, 8
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for k := range keys {
+			var succeeded, attempts atomic.Int64
+			results := make([]int64, dups)
+			var wg sync.WaitGroup
+			for i := range dups {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						err := m.DoRecorded(context.Background(), runtime.Recording{Key: "k" + string(rune('A'+k%26)) + string(rune('a'+k/26)), Args: []any{k}, Results: []any{&results[i]}},
+							func(context.Context) error {
+								if attempts.Add(1)%3 != 0 {
+									return errBoom
+								}
+								results[i] = succeeded.Add(1)
+								return nil
+							})
+						if err == nil {
+							return
+						}
+						if !errors.Is(err, errBoom) {
+							t.Error(err)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			equal(t, int64(1), succeeded.Load(), "successful calls through for one key")
+			for i := range dups {
+				equal(t, int64(1), results[i], "result")
+			}
+		}
+	}()
+	select {
+	case <-finished:
+	case <-time.After(30 * time.Second):
+		t.Fatal("duplicates still waiting after 30s: one is waiting for a timer on the frozen clock")
+	}
+}

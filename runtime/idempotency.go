@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	goruntime "runtime"
 	"sync"
 	"time"
 )
@@ -39,9 +40,12 @@ func (c IdempotencyConfig) withDefaults() IdempotencyConfig {
 const maxClaimPoll = time.Second
 
 // idempotent runs the claim -> call -> record cycle of an idempotent method.
-// In this process, duplicates wait for the call in flight (its flight);
-// across processes, the store's claim decides who calls through and the
-// others look again until the result is recorded or the claim's lease runs
+// The store is asked first, so that a hit (a key already recorded) costs one
+// Claim, which writes nothing for a finished record, and no bookkeeping in
+// this process. A call that claims the key leads its flight; duplicates in
+// this process that find the key claimed by this runtime wait for that
+// flight instead of polling the store; those that find another process's
+// claim look again until the result is recorded or the claim's lease runs
 // out.
 func (m *Method) idempotent(ctx context.Context, rec Recording, call func(context.Context) error) error {
 	fp, err := fingerprint(rec.Args)
@@ -60,32 +64,16 @@ func (m *Method) idempotent(ctx context.Context, rec Recording, call func(contex
 	} else {
 		storeKey = m.fullName + ":" + key
 	}
-	for {
-		f, leader := m.rt.flights.join(storeKey, fp)
-		if leader {
-			return m.claimAndCall(ctx, storeKey, key, fp, f, rec, call)
-		}
-		if f.fingerprint != fp {
-			return m.conflict(key)
-		}
-		select {
-		case <-f.done:
-		case <-ctx.Done():
-			return fmt.Errorf("%s: waiting for the call in flight with idempotency key %q: %w", m.fullName, key, context.Cause(ctx))
-		}
-		if f.ok {
-			return m.hit(ctx, key, f.result, rec.Results)
-		}
-		// The first call failed and recorded nothing: this one tries itself.
-	}
-}
 
-// claimAndCall leads flight f of storeKey: it claims the key in the store,
-// calls through and records the result, or finds a recorded result.
-func (m *Method) claimAndCall(ctx context.Context, storeKey, key, fp string, f *flight, rec Recording, call func(context.Context) error) error {
-	ok, result := false, []byte(nil)
-	defer func() { m.rt.flights.finish(storeKey, f, ok, result) }()
-
+	// mine is a flight this call started for a claimer in this runtime that
+	// had not registered its own yet; when no claimer takes it over, this
+	// call ends it on the way out, so that no waiter is left on it.
+	var mine *flight
+	defer func() {
+		if mine != nil {
+			m.rt.flights.drop(storeKey, mine)
+		}
+	}()
 	store, owner, lease := m.rt.cfg.store, m.rt.cfg.owner, m.idem.Lease
 	for {
 		now := m.clock.Now()
@@ -94,26 +82,77 @@ func (m *Method) claimAndCall(ctx context.Context, storeKey, key, fp string, f *
 			return fmt.Errorf("%s: claiming idempotency key %q: %w", m.fullName, key, err)
 		}
 		if claimed {
-			break
+			return m.claimAndCall(ctx, storeKey, key, fp, rec, call)
 		}
 		if r.Fingerprint != fp {
 			return m.conflict(key)
 		}
 		if r.Done {
-			if err := m.hit(ctx, key, r.Result, rec.Results); err != nil {
-				return err
-			}
-			ok, result = true, r.Result
-			return nil
+			return m.hit(ctx, key, r.Result, rec.Results)
 		}
-		// Another process holds a live claim: look again when its lease
-		// runs out, or sooner to see its result.
 		wait := min(r.LeaseUntil.Sub(now), maxClaimPoll)
-		if !sleep(ctx, m.clock, wait) {
-			return fmt.Errorf("%s: waiting for %s's claim of idempotency key %q: %w", m.fullName, r.Owner, key, context.Cause(ctx))
+		if r.Owner != owner {
+			// Another process holds a live claim: look again when its
+			// lease runs out, or sooner to see its result.
+			if !sleep(ctx, m.clock, wait) {
+				return fmt.Errorf("%s: waiting for %s's claim of idempotency key %q: %w", m.fullName, r.Owner, key, context.Cause(ctx))
+			}
+			continue
 		}
+		// A call in this runtime holds the claim: wait for its flight.
+		f, led, made := m.rt.flights.await(storeKey, fp)
+		switch {
+		case made:
+			// The claimer has not registered its flight yet, or it has
+			// already ended it: look again before waiting, since in the
+			// second case no one would end this one.
+			mine = f
+			continue
+		case f == nil:
+			// The flight is of a claim that another fingerprint has
+			// taken over since: the store will say so.
+			goruntime.Gosched()
+			continue
+		}
+		var t Timer
+		var timeout <-chan time.Time
+		if !led {
+			// No claimer has taken the flight over yet, and none may
+			// come: a claim whose release failed outlives its call. Look
+			// again no later than the store's poll would.
+			t = m.clock.NewTimer(wait)
+			timeout = t.C()
+		}
+		ended, canceled := false, false
+		select {
+		case <-f.done:
+			ended = true
+		case <-timeout:
+		case <-ctx.Done():
+			canceled = true
+		}
+		if t != nil {
+			t.Stop()
+		}
+		switch {
+		case canceled:
+			return fmt.Errorf("%s: waiting for the call in flight with idempotency key %q: %w", m.fullName, key, context.Cause(ctx))
+		case ended && f.ok:
+			return m.hit(ctx, key, f.result, rec.Results)
+		}
+		// The call failed and recorded nothing, or no claimer came: look
+		// again, and maybe call through.
 	}
+}
 
+// claimAndCall runs the call of a key this call has just claimed in the
+// store, as the leader of the key's flight, and records its result.
+func (m *Method) claimAndCall(ctx context.Context, storeKey, key, fp string, rec Recording, call func(context.Context) error) error {
+	f := m.rt.flights.lead(storeKey, fp)
+	ok, result := false, []byte(nil)
+	defer func() { m.rt.flights.finish(storeKey, f, ok, result) }()
+
+	store, owner := m.rt.cfg.store, m.rt.cfg.owner
 	runCtx, stopRenewing := m.keepClaim(ctx, storeKey)
 	err := m.guarded(runCtx, call)
 	stopRenewing()

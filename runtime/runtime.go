@@ -72,44 +72,105 @@ func defaultOwner() string {
 	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
 }
 
-// flightGroup tracks idempotent calls in flight in this process, by store key.
+// flightGroup tracks idempotent calls in flight in this process, by store
+// key. A call registers a flight only once it holds the store's claim of the
+// key (lead), so that a hit never touches the group; a duplicate that finds
+// the key claimed by this runtime before its claimer registered starts the
+// flight itself (await) for the claimer to take over.
 type flightGroup struct {
 	mu sync.Mutex
 	m  map[string]*flight
 }
 
-// flight is one idempotent call in flight. done is closed when it ends;
-// then ok says whether it recorded result.
+// flight is one idempotent call in flight, or awaited. done is closed when
+// it ends; then ok says whether it recorded result.
 type flight struct {
 	fingerprint string
 	done        chan struct{}
-	ok          bool
-	result      []byte
+	// led says that a call holding the store's claim runs the flight and
+	// will end it; ended that done is closed. Both are guarded by the
+	// group's mu.
+	led, ended bool
+	// ok and result are written before done is closed, read after.
+	ok     bool
+	result []byte
 }
 
-// join returns the flight running key, or starts one (leader true) that the
-// caller must end with finish.
-func (g *flightGroup) join(key, fingerprint string) (f *flight, leader bool) {
+// lead registers the caller, which has just claimed key in the store with
+// fingerprint, as the leader of key's flight, and returns the flight it must
+// end with finish. It takes over a flight that duplicates started for it.
+func (g *flightGroup) lead(key, fingerprint string) *flight {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if f, ok := g.m[key]; ok {
-		return f, false
+	if f := g.m[key]; f != nil && !f.led {
+		if f.fingerprint == fingerprint {
+			f.led = true
+			return f
+		}
+		// Awaited for a claim of other arguments that ended: its waiters
+		// look again, and will find this claim.
+		g.endLocked(key, f, false, nil)
 	}
+	// A led flight still in the map is a leader's whose claim lapsed while
+	// it ran; it ends its own flight, and this one is the key's from now on.
 	if g.m == nil {
 		g.m = make(map[string]*flight)
 	}
-	f = &flight{fingerprint: fingerprint, done: make(chan struct{})}
+	f := &flight{fingerprint: fingerprint, done: make(chan struct{}), led: true}
 	g.m[key] = f
-	return f, true
+	return f
 }
 
-// finish ends the flight of key, handing result (nil: failed) to its waiters.
+// await returns the flight to wait on for a call with fingerprint that found
+// key claimed by this runtime, and whether it is led. When there is none it
+// starts one (made true) for the claimer to take over; the caller must drop
+// it if none does. A nil flight means that the flight in the map is for
+// other arguments.
+func (g *flightGroup) await(key, fingerprint string) (f *flight, led, made bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if f = g.m[key]; f == nil {
+		if g.m == nil {
+			g.m = make(map[string]*flight)
+		}
+		f = &flight{fingerprint: fingerprint, done: make(chan struct{})}
+		g.m[key] = f
+		return f, false, true
+	}
+	if f.fingerprint != fingerprint {
+		return nil, false, false
+	}
+	return f, f.led, false
+}
+
+// finish ends the flight of key, handing result (ok false: failed) to its
+// waiters.
 func (g *flightGroup) finish(key string, f *flight, ok bool, result []byte) {
 	g.mu.Lock()
+	g.endLocked(key, f, ok, result)
+	g.mu.Unlock()
+}
+
+// drop ends f, a flight the caller started with await, unless a leader took
+// it over: its waiters then look again.
+func (g *flightGroup) drop(key string, f *flight) {
+	g.mu.Lock()
+	if !f.led {
+		g.endLocked(key, f, false, nil)
+	}
+	g.mu.Unlock()
+}
+
+// endLocked removes f from the group and wakes its waiters, once. Called
+// with mu held.
+func (g *flightGroup) endLocked(key string, f *flight, ok bool, result []byte) {
+	if f.ended {
+		return
+	}
+	f.ended = true
 	if g.m[key] == f {
 		delete(g.m, key)
 	}
-	g.mu.Unlock()
 	f.ok, f.result = ok, result
 	close(f.done)
 }
