@@ -241,7 +241,11 @@ func (m *Method) conflict(key string) error {
 func fingerprint(args []any) (string, error) {
 	e := fingerprintPool.Get().(*fingerprintEncoder)
 	defer e.release()
-	if err := e.enc.Encode(args); err != nil {
+	// Encoded through a field of the pooled encoder: passing args itself
+	// would box the slice header on the heap, and a pointer to a slice
+	// encodes as the slice.
+	e.args = args
+	if err := e.enc.Encode(&e.args); err != nil {
 		return "", err
 	}
 	// Encode ends the JSON with a newline that json.Marshal does not write.
@@ -255,8 +259,9 @@ func fingerprint(args []any) (string, error) {
 // fingerprintEncoder is a JSON encoder and the buffer it writes to, kept
 // together so that one pool hit gives both.
 type fingerprintEncoder struct {
-	buf bytes.Buffer
-	enc *json.Encoder
+	buf  bytes.Buffer
+	enc  *json.Encoder
+	args []any
 }
 
 // fingerprintPool holds idle fingerprintEncoders; the pool is the only
@@ -272,6 +277,7 @@ var fingerprintPool = sync.Pool{New: func() any {
 const maxPooledFingerprint = 64 << 10
 
 func (e *fingerprintEncoder) release() {
+	e.args = nil // not to keep the caller's arguments alive
 	if e.buf.Cap() > maxPooledFingerprint {
 		return
 	}
