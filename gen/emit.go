@@ -7,6 +7,7 @@ import (
 	"go/format"
 	"go/types"
 	goruntime "runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,15 +32,33 @@ var fixedImports = map[string]string{
 }
 
 // emitter renders the wrappers of one package into one file.
+//
+// The file is written as text that is already gofmt'd, rather than built as
+// a jennifer tree and run through go/format: formatting was the largest cost
+// after loading (go/printer parses the whole file and prints every
+// multi-line argument twice), and building the tree the next one. What the
+// text cannot get right by construction goes through jennifer and go/format
+// once per distinct type: the spelling of every type of a wrapped signature
+// (qualified under the names planImports chose, so imports come out right)
+// and the import specs. The golden tests check that format.Source leaves
+// the output unchanged.
 type emitter struct {
 	pkg *types.Package
-	f   *jen.File
 	// imports are the names planImports chose, by path.
 	imports map[string]importName
 	// taken are the names a local or parameter of generated code must not
 	// take, because generated code refers to them: the file's import names,
 	// the package's own declarations and the type parameters.
 	taken map[string]bool
+	// typeText is the gofmt'd spelling of each type the file prints, which
+	// planTypes fills before any writing; writers only read it.
+	typeText map[types.Type]string
+	// typeImports are the import specs the types need.
+	typeImports []string
+	// reformat says some type spells over several lines (an inline struct
+	// or interface), whose layout depends on where it sits: then the file
+	// goes through format.Source once instead of being trusted.
+	reformat bool
 }
 
 // Emit renders the wrappers of plans, all from package pkg, as one
@@ -48,20 +67,19 @@ func Emit(pkg *types.Package, plans []*Plan, header string) ([]byte, error) {
 	return emit(pkg, plans, header, 0)
 }
 
-// emit is Emit with the number of groups to render in parallel; 0 picks it
+// emit is Emit with the number of groups to write in parallel; 0 picks it
 // from the size of the work and the CPUs.
 func emit(pkg *types.Package, plans []*Plan, header string, groups int) ([]byte, error) {
 	e := &emitter{pkg: pkg, taken: map[string]bool{}, imports: map[string]importName{}}
 	e.planImports(plans)
+	if err := e.planTypes(plans); err != nil {
+		return nil, fmt.Errorf("rendering the types of %s: %w", pkg.Path(), err)
+	}
 
-	// Rendering and formatting are the largest costs after loading
-	// (go/printer prints every multi-line argument twice, once to measure
-	// it), and one package would keep one CPU busy while the others idle.
-	// So the interfaces are cut into groups, each rendered and formatted
-	// on its own behind a copy of the package clause and imports, and the
-	// groups are joined under the union of their imports. Top-level
-	// declarations format independently of each other, so the bytes are
-	// those gofmt gives for the whole file; each is still formatted once.
+	// One package would keep one CPU busy while the others idle, so large
+	// ones are cut into groups of interfaces, each written into a buffer of
+	// its own, and joined in order. Top-level declarations are laid out
+	// independently of each other, so the bytes do not depend on the cut.
 	workers := goruntime.GOMAXPROCS(0)
 	methods := 0
 	for _, p := range plans {
@@ -75,9 +93,8 @@ func emit(pkg *types.Package, plans []*Plan, header string, groups int) ([]byte,
 	}
 	groups = max(1, min(groups, len(plans)))
 	type result struct {
-		imports []string
-		body    []byte
-		err     error
+		uses map[string]bool
+		body []byte
 	}
 	results := make([]result, groups)
 	var wg sync.WaitGroup
@@ -89,84 +106,182 @@ func emit(pkg *types.Package, plans []*Plan, header string, groups int) ([]byte,
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			r := &results[g]
-			r.imports, r.body, r.err = e.renderGroup(plans[lo:hi])
+			w := &writer{e: e, uses: map[string]bool{}}
+			w.buf.Grow((hi - lo) * 8 << 10) // ~180 lines of ~40 bytes an interface
+			for i, p := range plans[lo:hi] {
+				if i > 0 {
+					w.buf.WriteByte('\n')
+				}
+				w.wrapper(p)
+			}
+			results[g] = result{uses: w.uses, body: w.buf.Bytes()}
 		}()
 	}
 	wg.Wait()
 
-	imports := map[string]bool{}
+	uses := map[string]bool{}
+	size := 0
 	for _, r := range results {
-		if r.err != nil {
-			return nil, fmt.Errorf("rendering the wrappers of %s: %w", pkg.Path(), r.err)
+		for path := range r.uses {
+			uses[path] = true
 		}
-		for _, line := range r.imports {
-			imports[line] = true
-		}
+		size += len(r.body) + 1
 	}
+	fixed, err := e.importSpecs(sortedKeys(uses))
+	if err != nil {
+		return nil, fmt.Errorf("naming the imports of %s: %w", pkg.Path(), err)
+	}
+	specs := slices.Concat(e.typeImports, fixed)
+	slices.Sort(specs)
 	var head bytes.Buffer
 	fmt.Fprintf(&head, "// %s\n\npackage %s\n\nimport (\n", header, pkg.Name())
-	for _, line := range sortedKeys(imports) {
+	for _, line := range slices.Compact(specs) {
 		fmt.Fprintf(&head, "\t%s\n", line)
 	}
 	head.WriteString(")\n")
-	out, err := format.Source(head.Bytes())
+	// gofmt sorts the imports by path and drops the parentheses around a
+	// single one: a few lines, so go/format does it.
+	fmtHead, err := format.Source(head.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("formatting the imports of %s: %w", pkg.Path(), err)
 	}
+	out := make([]byte, 0, len(fmtHead)+size)
+	out = append(out, fmtHead...)
 	for _, r := range results {
 		out = append(out, '\n')
 		out = append(out, r.body...)
 	}
+	if e.reformat {
+		if out, err = format.Source(out); err != nil {
+			return nil, fmt.Errorf("formatting the wrappers of %s: %w", pkg.Path(), err)
+		}
+	}
 	return out, nil
 }
 
-// chunkMark separates a group's package clause and imports from its
-// declarations in jennifer's unformatted output.
+// chunkMark separates the package clause and imports of a file jennifer
+// rendered from its declarations.
 const chunkMark = "//resilgen:chunk"
 
-// renderGroup renders the wrappers of plans in a file of their own, formats
-// it, and returns its import specs and its formatted declarations.
-func (e *emitter) renderGroup(plans []*Plan) (imports []string, body []byte, err error) {
-	ge := *e // taken and imports are shared, read only
-	ge.f = jen.NewFilePathName(e.pkg.Path(), e.pkg.Name())
-	ge.f.NoFormat = true
-	for path, in := range e.imports {
-		if in.alias {
-			ge.f.ImportAlias(path, in.name)
-		} else {
-			ge.f.ImportName(path, in.name)
+// typeHolder is the declaration each type is rendered in, as the constraint
+// of a type parameter: the one place where every type, a union included,
+// can stand.
+const typeHolder = "func _[_ "
+
+// planTypes spells every type the file prints, through jennifer (which
+// qualifies each named type under the name planImports chose and records
+// its import) and go/format, once per distinct type: the types of a large
+// package repeat, and each spelling is then a map lookup.
+func (e *emitter) planTypes(plans []*Plan) error {
+	e.typeText = map[types.Type]string{}
+	var distinct []types.Type
+	index := map[string]int{}    // by spelling
+	slot := map[types.Type]int{} // into distinct
+	add := func(t types.Type) {
+		if _, ok := slot[t]; ok {
+			return
+		}
+		// go/types makes a new *types.Pointer (and Slice, Map...) for
+		// every occurrence in the source, so the types are told apart by
+		// spelling, with full package paths.
+		key := types.TypeString(t, (*types.Package).Path)
+		i, ok := index[key]
+		if !ok {
+			i = len(distinct)
+			index[key] = i
+			distinct = append(distinct, t)
+		}
+		slot[t] = i
+	}
+	for _, p := range plans {
+		tps := p.Named.TypeParams()
+		for i := 0; i < tps.Len(); i++ {
+			add(tps.At(i).Constraint())
+		}
+		for _, m := range p.Methods {
+			params := m.Sig.Params()
+			for i := 0; i < params.Len(); i++ {
+				t := params.At(i).Type()
+				if m.Sig.Variadic() && i == params.Len()-1 {
+					t = t.(*types.Slice).Elem()
+				}
+				add(t)
+			}
+			for i := 0; i < m.Sig.Results().Len(); i++ {
+				add(m.Sig.Results().At(i).Type())
+			}
 		}
 	}
-	ge.f.Comment(chunkMark)
-	for i, p := range plans {
-		if i > 0 {
-			ge.f.Line()
-		}
-		ge.wrapper(p)
+	if len(distinct) == 0 {
+		return nil
+	}
+
+	f := e.jenFile()
+	f.Comment(chunkMark)
+	for _, t := range distinct {
+		f.Func().Id("_").Types(jen.Id("_").Add(e.typ(t))).Params()
 	}
 	var buf bytes.Buffer
-	if err := ge.f.Render(&buf); err != nil {
-		return nil, nil, err
+	if err := f.Render(&buf); err != nil {
+		return err
 	}
 	head, decls, ok := bytes.Cut(buf.Bytes(), []byte(chunkMark+"\n"))
 	if !ok {
-		return nil, nil, errors.New("lost the chunk mark")
+		return errors.New("lost the chunk mark")
 	}
-	imports = importSpecs(head)
-	src := append(append(append([]byte(nil), head...), '\n'), decls...)
-	formatted, err := format.Source(src)
+	e.typeImports = importSpecs(head)
+	formatted, err := format.Source(decls)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	fmtHead, err := format.Source(head)
-	if err != nil {
-		return nil, nil, err
+	texts := strings.Split(string(formatted), typeHolder)
+	if len(texts) != len(distinct)+1 {
+		return fmt.Errorf("rendered %d types, want %d", len(texts)-1, len(distinct))
 	}
-	if !bytes.HasPrefix(formatted, fmtHead) {
-		return nil, nil, errors.New("the imports format differently before declarations")
+	spelled := make([]string, len(distinct))
+	for i, s := range texts[1:] {
+		s = strings.TrimSuffix(strings.TrimRight(s, "\n"), "]()")
+		spelled[i] = strings.TrimSuffix(s, ",")
+		if strings.Contains(s, "\n") {
+			e.reformat = true
+		}
 	}
-	return imports, bytes.TrimLeft(formatted[len(fmtHead):], "\n"), nil
+	for t, i := range slot {
+		e.typeText[t] = spelled[i]
+	}
+	return nil
+}
+
+// jenFile is an empty, unformatted jennifer file of the package that
+// imports every package under the name planImports chose.
+func (e *emitter) jenFile() *jen.File {
+	f := jen.NewFilePathName(e.pkg.Path(), e.pkg.Name())
+	f.NoFormat = true
+	for path, in := range e.imports {
+		if in.alias {
+			f.ImportAlias(path, in.name)
+		} else {
+			f.ImportName(path, in.name)
+		}
+	}
+	return f
+}
+
+// importSpecs returns the import specs, as jennifer writes them, of the
+// packages of paths.
+func (e *emitter) importSpecs(paths []string) ([]string, error) {
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	f := e.jenFile()
+	for _, path := range paths {
+		f.Var().Id("_").Op("=").Qual(path, "X")
+	}
+	var buf bytes.Buffer
+	if err := f.Render(&buf); err != nil {
+		return nil, err
+	}
+	return importSpecs(buf.Bytes()), nil
 }
 
 // importSpecs returns the import specs (`name "path"` or `"path"`) of the
@@ -458,18 +573,60 @@ func (n *names) get(want string) string {
 	return name
 }
 
-// wrapper emits the struct, constructor, assertion and methods of one plan.
-func (e *emitter) wrapper(p *Plan) {
+// writer writes the wrappers of some plans as gofmt'd text: tabs for
+// indentation, and the alignment gofmt gives struct fields and the keys of
+// composite literals (see literal).
+type writer struct {
+	e   *emitter
+	buf bytes.Buffer
+	// uses are the fixedImports the text refers to.
+	uses map[string]bool
+}
+
+// qual spells the exported name of the package at path as the file refers
+// to it, and notes that the file imports it.
+func (w *writer) qual(path, name string) string {
+	if path == w.e.pkg.Path() {
+		return name
+	}
+	w.uses[path] = true
+	return w.e.imports[path].name + "." + name
+}
+
+// typ spells t, from planTypes.
+func (w *writer) typ(t types.Type) string {
+	s, ok := w.e.typeText[t]
+	if !ok {
+		// planTypes walks what the writers print; a miss is a bug of
+		// ours, made loud in the output rather than silent.
+		return fmt.Sprintf("/* unplanned type %s */", t)
+	}
+	return s
+}
+
+// str writes the strings in order.
+func (w *writer) str(parts ...string) {
+	for _, s := range parts {
+		w.buf.WriteString(s)
+	}
+}
+
+// wrapper writes the struct, constructor, assertion and methods of one plan.
+func (w *writer) wrapper(p *Plan) {
 	typeName := "Resilient" + p.Name
 	tps := p.Named.TypeParams()
-	var decl, inst []jen.Code // [T any], [T]
-	for i := 0; i < tps.Len(); i++ {
-		tp := tps.At(i)
-		decl = append(decl, jen.Id(tp.Obj().Name()).Add(e.typ(tp.Constraint())))
-		inst = append(inst, jen.Id(tp.Obj().Name()))
+	var decl, inst string // [T any], [T]
+	if tps.Len() > 0 {
+		d, in := make([]string, tps.Len()), make([]string, tps.Len())
+		for i := range d {
+			tp := tps.At(i)
+			d[i] = tp.Obj().Name() + " " + w.typ(tp.Constraint())
+			in[i] = tp.Obj().Name()
+		}
+		decl, inst = "["+strings.Join(d, ", ")+"]", "["+strings.Join(in, ", ")+"]"
 	}
-	iface := func() *jen.Statement { return withTypes(jen.Qual(e.pkg.Path(), p.Name), inst) }
-	self := func() *jen.Statement { return withTypes(jen.Id(typeName), inst) }
+	iface := w.qual(w.e.pkg.Path(), p.Name) + inst
+	self := typeName + inst
 
 	// Field names: next, then one per wrapped method. A struct's fields and
 	// methods share a namespace, so the method names are taken too.
@@ -479,68 +636,84 @@ func (e *emitter) wrapper(p *Plan) {
 	}
 	nextField := fields.get("next")
 	methodField := map[*MethodPlan]string{}
+	rows := [][2]string{{nextField, iface}}
+	method := "*" + w.qual(runtimePath, "Method")
 	for _, m := range p.Methods {
 		if m.Wrapped() {
 			methodField[m] = fields.get(lowerFirst(m.Name))
+			rows = append(rows, [2]string{methodField[m], method})
 		}
 	}
 
-	e.f.Commentf("%s wraps a %s with the resilience policies of its", typeName, p.Name)
-	e.f.Commentf("directives. It is safe for concurrent use when the wrapped %s is.", p.Name)
-	e.f.Type().Add(withTypes(jen.Id(typeName), decl)).StructFunc(func(g *jen.Group) {
-		g.Id(nextField).Add(iface())
-		for _, m := range p.Methods {
-			if f, ok := methodField[m]; ok {
-				g.Id(f).Op("*").Qual(runtimePath, "Method")
-			}
-		}
-	})
-	e.f.Line()
-	e.constructor(p, typeName, decl, iface, self, nextField, methodField)
-	if len(decl) == 0 {
-		e.f.Line()
-		e.f.Var().Id("_").Add(iface()).Op("=").Parens(jen.Op("*").Add(self())).Parens(jen.Nil())
+	w.str("// ", typeName, " wraps a ", p.Name, " with the resilience policies of its\n")
+	w.str("// directives. It is safe for concurrent use when the wrapped ", p.Name, " is.\n")
+	w.str("type ", typeName, decl, " struct {\n")
+	// gofmt aligns the types of consecutive one-line fields, in runes.
+	width := 0
+	for _, r := range rows {
+		width = max(width, utf8.RuneCountInString(r[0]))
+	}
+	for _, r := range rows {
+		w.str("\t", r[0], spaces(width-utf8.RuneCountInString(r[0])+1), r[1], "\n")
+	}
+	w.str("}\n\n")
+	w.constructor(p, typeName, decl, iface, self, nextField, methodField)
+	if decl == "" {
+		w.str("\nvar _ ", iface, " = (*", self, ")(nil)\n")
 	}
 	for _, m := range p.Methods {
-		e.f.Line()
-		e.method(p, m, self, nextField, methodField[m])
+		w.buf.WriteByte('\n')
+		w.method(p, m, self, nextField, methodField[m])
 	}
 }
 
-// constructor emits NewResilientX: it builds every policy once, so that no
+// spaces returns n spaces.
+func spaces(n int) string {
+	const s = "                                                                "
+	if n <= len(s) {
+		return s[:n]
+	}
+	return strings.Repeat(" ", n)
+}
+
+// constructor writes NewResilientX: it builds every policy once, so that no
 // call builds anything.
-func (e *emitter) constructor(p *Plan, typeName string, decl []jen.Code, iface, self func() *jen.Statement, nextField string, methodField map[*MethodPlan]string) {
-	n := e.newNames()
+func (w *writer) constructor(p *Plan, typeName, decl, iface, self, nextField string, methodField map[*MethodPlan]string) {
+	n := w.e.newNames()
 	next, opts := n.get("next"), n.get("opts")
-	var body []jen.Code
-	if len(decl) > 0 {
+	ctor := "NewResilient" + p.Name
+	w.str("// ", ctor, " returns a ", typeName, " that calls next through the policies\n")
+	w.str("// of ", p.Name, "'s directives, built once, here. opts configure the runtime they\n")
+	w.str("// share: store, clock, observer.\n")
+	w.str("func ", ctor, decl, "(", next, " ", iface, ", ", opts, " ...", w.qual(runtimePath, "Option"), ") *", self, " {\n")
+	if decl != "" {
 		// A generic wrapper cannot be asserted at package level without
 		// picking type arguments; inside its constructor it can.
-		body = append(body, jen.Var().Id("_").Add(iface()).Op("=").Parens(jen.Op("*").Add(self())).Parens(jen.Nil()))
+		w.str("\tvar _ ", iface, " = (*", self, ")(nil)\n")
 	}
 	wrapped := len(methodField) > 0
 	rt := n.get("rt")
 	if wrapped {
-		body = append(body, jen.Id(rt).Op(":=").Qual(runtimePath, "New").Call(jen.Id(opts).Op("...")))
+		w.str("\t", rt, " := ", w.qual(runtimePath, "New"), "(", opts, "...)\n")
 	}
 	breakerVar := map[*BreakerPlan]string{}
 	bulkheadVar := map[*BulkheadPlan]string{}
 	if p.Breaker != nil {
 		breakerVar[p.Breaker] = n.get("breaker")
-		body = append(body, e.breaker(rt, breakerVar[p.Breaker], p.Breaker))
+		w.breaker(rt, breakerVar[p.Breaker], p.Breaker)
 	}
 	if p.Bulkhead != nil {
 		bulkheadVar[p.Bulkhead] = n.get("bulkhead")
-		body = append(body, e.bulkhead(rt, bulkheadVar[p.Bulkhead], p.Bulkhead))
+		w.bulkhead(rt, bulkheadVar[p.Bulkhead], p.Bulkhead)
 	}
 	for _, m := range p.Methods {
 		if m.OwnBulkhead {
 			bulkheadVar[m.Bulkhead] = n.get(methodField[m] + "Bulkhead")
-			body = append(body, e.bulkhead(rt, bulkheadVar[m.Bulkhead], m.Bulkhead))
+			w.bulkhead(rt, bulkheadVar[m.Bulkhead], m.Bulkhead)
 		}
 		if m.OwnBreaker {
 			breakerVar[m.Breaker] = n.get(methodField[m] + "Breaker")
-			body = append(body, e.breaker(rt, breakerVar[m.Breaker], m.Breaker))
+			w.breaker(rt, breakerVar[m.Breaker], m.Breaker)
 		}
 	}
 	// A retry or idempotency setting that several methods share (most
@@ -565,129 +738,113 @@ func (e *emitter) constructor(p *Plan, typeName string, decl []jen.Code, iface, 
 		}
 		if r := m.Retry; r != nil && retryUses[*r] > 1 && shared.retry[*r] == "" {
 			shared.retry[*r] = n.get("retry")
-			body = append(body, jen.Id(shared.retry[*r]).Op(":=").Add(e.retry(r)))
+			w.str("\t", shared.retry[*r], " := ")
+			w.literal(1, w.retry(r))
+			w.buf.WriteByte('\n')
 		}
 		if ip := m.Idempotent; ip != nil {
 			k := idemSettings{ip.TTL, ip.Lease}
 			if idemUses[k] > 1 && shared.idem[k] == "" {
 				shared.idem[k] = n.get("idempotency")
-				body = append(body, jen.Id(shared.idem[k]).Op(":=").Add(e.idempotency(ip)))
+				w.str("\t", shared.idem[k], " := ", w.idempotency(ip), "\n")
 			}
 		}
 	}
 
 	// The methods are set one statement each rather than inside one big
-	// composite literal: go/printer sizes every element of a literal by
-	// printing it, so nesting them all would print each one twice over.
-	w := n.get("w")
-	body = append(body, jen.Id(w).Op(":=").Op("&").Add(self()).Values(jen.Id(nextField).Op(":").Id(next)))
+	// composite literal, which reads better and keeps each line short.
+	v := n.get("w")
+	w.str("\t", v, " := &", self, "{", nextField, ": ", next, "}\n")
 	for _, m := range p.Methods {
 		if f, ok := methodField[m]; ok {
-			body = append(body, jen.Id(w).Dot(f).Op("=").Add(e.methodConfig(rt, p, m, breakerVar[m.Breaker], bulkheadVar[m.Bulkhead], shared)))
+			w.str("\t", v, ".", f, " = ", rt, ".NewMethod(")
+			w.literal(1, w.methodConfig(p, m, breakerVar[m.Breaker], bulkheadVar[m.Bulkhead], shared))
+			w.str(")\n")
 		}
 	}
-	body = append(body, jen.Return(jen.Id(w)))
-
-	ctor := "NewResilient" + p.Name
-	e.f.Commentf("%s returns a %s that calls next through the policies", ctor, typeName)
-	e.f.Commentf("of %s's directives, built once, here. opts configure the runtime they", p.Name)
-	e.f.Comment("share: store, clock, observer.")
-	e.f.Func().Add(withTypes(jen.Id(ctor), decl)).Params(
-		jen.Id(next).Add(iface()),
-		jen.Id(opts).Op("...").Qual(runtimePath, "Option"),
-	).Op("*").Add(self()).Block(body...)
+	w.str("\treturn ", v, "\n}\n")
 }
 
-// withTypes appends type parameters or arguments when there are any.
-func withTypes(s *jen.Statement, codes []jen.Code) *jen.Statement {
-	if len(codes) == 0 {
-		return s
-	}
-	return s.Types(codes...)
-}
-
-// breaker emits `v := rt.NewBreaker(name, runtime.BreakerConfig{...})`.
-func (e *emitter) breaker(rt, v string, b *BreakerPlan) jen.Code {
+// breaker writes `v := rt.NewBreaker(name, runtime.BreakerConfig{...})`.
+func (w *writer) breaker(rt, v string, b *BreakerPlan) {
 	fields := []kv{
-		{"Threshold", jen.Lit(b.Threshold)},
-		{"Window", duration(b.Window)},
-		{"Timeout", duration(b.Timeout)},
-		{"HalfOpen", jen.Lit(b.HalfOpen)},
+		{key: "Threshold", val: strconv.Itoa(b.Threshold)},
+		{key: "Window", val: w.duration(b.Window)},
+		{key: "Timeout", val: w.duration(b.Timeout)},
+		{key: "HalfOpen", val: strconv.Itoa(b.HalfOpen)},
 	}
 	if b.If != "" {
-		fields = append(fields, kv{"IsFailure", jen.Qual(e.pkg.Path(), b.If)})
+		fields = append(fields, kv{key: "IsFailure", val: w.qual(w.e.pkg.Path(), b.If)})
 	}
-	return jen.Id(v).Op(":=").Id(rt).Dot("NewBreaker").Call(jen.Lit(b.Name), literal(jen.Qual(runtimePath, "BreakerConfig"), fields))
+	w.str("\t", v, " := ", rt, ".NewBreaker(", strconv.Quote(b.Name), ", ")
+	w.literal(1, &lit{typ: w.qual(runtimePath, "BreakerConfig"), fields: fields})
+	w.str(")\n")
 }
 
-// bulkhead emits `v := rt.NewBulkhead(name, runtime.BulkheadConfig{...})`.
-func (e *emitter) bulkhead(rt, v string, b *BulkheadPlan) jen.Code {
-	return jen.Id(v).Op(":=").Id(rt).Dot("NewBulkhead").Call(jen.Lit(b.Name), literal(jen.Qual(runtimePath, "BulkheadConfig"), []kv{
-		{"Max", jen.Lit(b.Max)},
-		{"Wait", duration(b.Wait)},
-	}))
+// bulkhead writes `v := rt.NewBulkhead(name, runtime.BulkheadConfig{...})`.
+func (w *writer) bulkhead(rt, v string, b *BulkheadPlan) {
+	w.str("\t", v, " := ", rt, ".NewBulkhead(", strconv.Quote(b.Name), ", ")
+	w.literal(1, &lit{typ: w.qual(runtimePath, "BulkheadConfig"), fields: []kv{
+		{key: "Max", val: strconv.Itoa(b.Max)},
+		{key: "Wait", val: w.duration(b.Wait)},
+	}})
+	w.str(")\n")
 }
 
-// retry emits &runtime.RetryConfig{...}.
-func (e *emitter) retry(r *RetryPlan) jen.Code {
+// retry is &runtime.RetryConfig{...}.
+func (w *writer) retry(r *RetryPlan) *lit {
 	jitter := map[string]string{"full": "JitterFull", "equal": "JitterEqual", "decorrelated": "JitterDecorrelated", "none": "JitterNone"}[r.Jitter]
 	fields := []kv{
-		{"Attempts", jen.Lit(r.Attempts)},
-		{"Base", duration(r.Base)},
-		{"Max", duration(r.Max)},
-		{"Jitter", jen.Qual(runtimePath, jitter)},
+		{key: "Attempts", val: strconv.Itoa(r.Attempts)},
+		{key: "Base", val: w.duration(r.Base)},
+		{key: "Max", val: w.duration(r.Max)},
+		{key: "Jitter", val: w.qual(runtimePath, jitter)},
 	}
 	if r.If != "" {
-		fields = append(fields, kv{"If", jen.Qual(e.pkg.Path(), r.If)})
+		fields = append(fields, kv{key: "If", val: w.qual(w.e.pkg.Path(), r.If)})
 	}
-	return jen.Op("&").Add(literal(jen.Qual(runtimePath, "RetryConfig"), fields))
+	return &lit{typ: "&" + w.qual(runtimePath, "RetryConfig"), fields: fields}
 }
 
-// idempotency emits &runtime.IdempotencyConfig{...}.
-func (e *emitter) idempotency(ip *IdempotencyPlan) jen.Code {
-	return jen.Op("&").Qual(runtimePath, "IdempotencyConfig").Values(
-		jen.Id("TTL").Op(":").Add(duration(ip.TTL)),
-		jen.Id("Lease").Op(":").Add(duration(ip.Lease)),
-	)
+// idempotency spells &runtime.IdempotencyConfig{...}, on one line.
+func (w *writer) idempotency(ip *IdempotencyPlan) string {
+	return "&" + w.qual(runtimePath, "IdempotencyConfig") + "{TTL: " + w.duration(ip.TTL) + ", Lease: " + w.duration(ip.Lease) + "}"
 }
 
-// methodConfig emits rt.NewMethod(runtime.MethodConfig{...}), one field
-// per policy layer the method has.
-func (e *emitter) methodConfig(rt string, p *Plan, m *MethodPlan, breaker, bulkhead string, shared sharedConfigs) jen.Code {
+// methodConfig is runtime.MethodConfig{...}, one field per policy layer
+// the method has.
+func (w *writer) methodConfig(p *Plan, m *MethodPlan, breaker, bulkhead string, shared sharedConfigs) *lit {
 	fields := []kv{
-		{"Interface", jen.Lit(p.Name)},
-		{"Name", jen.Lit(m.Name)},
-	}
-	add := func(k string, v jen.Code) {
-		fields = append(fields, kv{k, v})
+		{key: "Interface", val: strconv.Quote(p.Name)},
+		{key: "Name", val: strconv.Quote(m.Name)},
 	}
 	if m.Bulkhead != nil {
-		add("Bulkhead", jen.Id(bulkhead))
+		fields = append(fields, kv{key: "Bulkhead", val: bulkhead})
 	}
 	if m.Breaker != nil {
-		add("Breaker", jen.Id(breaker))
+		fields = append(fields, kv{key: "Breaker", val: breaker})
 	}
 	if m.Retry != nil {
 		if v := shared.retry[*m.Retry]; v != "" {
-			add("Retry", jen.Id(v))
+			fields = append(fields, kv{key: "Retry", val: v})
 		} else {
-			add("Retry", e.retry(m.Retry))
+			fields = append(fields, kv{key: "Retry", sub: w.retry(m.Retry)})
 		}
 	}
 	if m.Timeout > 0 {
-		add("Timeout", duration(m.Timeout))
+		fields = append(fields, kv{key: "Timeout", val: w.duration(m.Timeout)})
 	}
 	if m.Idempotent != nil {
-		if v := shared.idem[idemSettings{m.Idempotent.TTL, m.Idempotent.Lease}]; v != "" {
-			add("Idempotent", jen.Id(v))
-		} else {
-			add("Idempotent", e.idempotency(m.Idempotent))
+		v := shared.idem[idemSettings{m.Idempotent.TTL, m.Idempotent.Lease}]
+		if v == "" {
+			v = w.idempotency(m.Idempotent)
 		}
+		fields = append(fields, kv{key: "Idempotent", val: v})
 	}
 	if m.Step != "" {
-		add("Step", jen.Lit(m.Step))
+		fields = append(fields, kv{key: "Step", val: strconv.Quote(m.Step)})
 	}
-	return jen.Id(rt).Dot("NewMethod").Call(literal(jen.Qual(runtimePath, "MethodConfig"), fields))
+	return &lit{typ: w.qual(runtimePath, "MethodConfig"), fields: fields}
 }
 
 // idemSettings are the settings of an IdempotencyConfig (a plan's key is
@@ -703,27 +860,52 @@ type sharedConfigs struct {
 	idem  map[idemSettings]string
 }
 
-// kv is one field of a composite literal.
+// lit is a composite literal written one field a line.
+type lit struct {
+	typ    string
+	fields []kv
+}
+
+// kv is one field of a composite literal: a one-line value, or sub, a
+// literal of its own lines.
 type kv struct {
-	key string
-	val jen.Code
+	key, val string
+	sub      *lit
 }
 
-// literal emits T{k: v, ...}, one field a line.
-func literal(t *jen.Statement, fields []kv) *jen.Statement {
-	return t.ValuesFunc(func(g *jen.Group) {
-		for _, f := range fields {
-			g.Line().Id(f.key).Op(":").Add(f.val)
+// literal writes l as gofmt lays it out when its closing brace is indented
+// depth tabs: the values of consecutive one-line fields start in one
+// column, one space after the longest key's colon; a field that spans lines
+// stands alone, its value one space after its colon, and breaks the column
+// (go/printer's exprList ends an alignment section around it).
+func (w *writer) literal(depth int, l *lit) {
+	w.str(l.typ, "{\n")
+	indent := strings.Repeat("\t", depth+1)
+	for i := 0; i < len(l.fields); {
+		if f := l.fields[i]; f.sub != nil {
+			w.str(indent, f.key, ": ")
+			w.literal(depth+1, f.sub)
+			w.str(",\n")
+			i++
+			continue
 		}
-		g.Line()
-	})
+		j, width := i, 0
+		for ; j < len(l.fields) && l.fields[j].sub == nil; j++ {
+			width = max(width, len(l.fields[j].key))
+		}
+		for ; i < j; i++ {
+			f := l.fields[i]
+			w.str(indent, f.key, ":", spaces(width-len(f.key)+1), f.val, ",\n")
+		}
+	}
+	w.str(indent[:depth], "}")
 }
 
-// duration emits d as a constant expression of package time, such as
+// duration spells d as a constant expression of package time, such as
 // 2 * time.Minute.
-func duration(d time.Duration) jen.Code {
+func (w *writer) duration(d time.Duration) string {
 	if d == 0 {
-		return jen.Lit(0)
+		return "0"
 	}
 	units := []struct {
 		d    time.Duration
@@ -735,10 +917,9 @@ func duration(d time.Duration) jen.Code {
 	for _, u := range units {
 		if d%u.d == 0 {
 			if d == u.d {
-				return jen.Qual("time", u.name)
+				return w.qual("time", u.name)
 			}
-			// A bare literal: jen.Lit(int64) would write int64(2).
-			return jen.Op(strconv.FormatInt(int64(d/u.d), 10)).Op("*").Qual("time", u.name)
+			return strconv.FormatInt(int64(d/u.d), 10) + " * " + w.qual("time", u.name)
 		}
 	}
 	panic("unreachable: every duration is a whole number of nanoseconds")
@@ -750,10 +931,10 @@ func lowerFirst(s string) string {
 	return string(unicode.ToLower(r)) + s[size:]
 }
 
-// method emits one method of the wrapper: a pass-through, or a call
+// method writes one method of the wrapper: a pass-through, or a call
 // through the method's runtime.Method.
-func (e *emitter) method(p *Plan, m *MethodPlan, self func() *jen.Statement, nextField, field string) {
-	n := e.newNames()
+func (w *writer) method(p *Plan, m *MethodPlan, self, nextField, field string) {
+	n := w.e.newNames()
 	recv := n.get("w")
 	wrapped := m.Wrapped()
 	var ctx, errName, callName string
@@ -782,165 +963,187 @@ func (e *emitter) method(p *Plan, m *MethodPlan, self func() *jen.Statement, nex
 	for i := range rnames {
 		rnames[i] = n.get("r" + strconv.Itoa(i))
 	}
-	// The call to the wrapped method; args[0] is the attempt's ctx.
-	args := make([]jen.Code, len(pnames))
+	// The call to the wrapped method; pnames[0] is the attempt's ctx.
+	var call strings.Builder
+	call.WriteString(recv + "." + nextField + "." + m.Name + "(")
 	for i, name := range pnames {
-		args[i] = jen.Id(name)
+		if i > 0 {
+			call.WriteString(", ")
+		}
+		call.WriteString(name)
 		if m.Sig.Variadic() && i == len(pnames)-1 {
-			args[i] = jen.Id(name).Op("...")
+			call.WriteString("...")
 		}
 	}
-	call := jen.Id(recv).Dot(nextField).Dot(m.Name).Call(args...)
+	call.WriteString(")")
 
-	var body []jen.Code
+	if wrapped {
+		w.str("// ", m.Name, " calls the wrapped ", p.Name, "'s ", m.Name, " through its policies.\n")
+	} else {
+		w.str("// ", m.Name, " calls the wrapped ", p.Name, "'s ", m.Name, " directly: it has no policies.\n")
+	}
+	w.str("func (", recv, " *", self, ") ", m.Name)
+	w.signature(m.Sig, pnames)
+	w.str(" {\n")
 	switch {
 	case !wrapped && res.Len() == 0:
-		body = []jen.Code{call}
+		w.str("\t", call.String(), "\n")
 	case !wrapped:
-		body = []jen.Code{jen.Return(call)}
+		w.str("\treturn ", call.String(), "\n")
 	default:
-		body = e.wrappedBody(p, m, recv, field, ctx, errName, callName, pnames, rnames, call)
+		w.wrappedBody(p, m, recv, field, ctx, errName, callName, pnames, rnames, call.String())
 	}
-	if wrapped {
-		e.f.Commentf("%s calls the wrapped %s's %s through its policies.", m.Name, p.Name, m.Name)
-	} else {
-		e.f.Commentf("%s calls the wrapped %s's %s directly: it has no policies.", m.Name, p.Name, m.Name)
-	}
-	e.f.Func().Params(jen.Id(recv).Op("*").Add(self())).Id(m.Name).Add(e.signature(m.Sig, pnames)).Block(body...)
+	w.str("}\n")
 }
 
-// wrappedBody is the body of a method with policies: declare the results,
-// compute the key, run the call through Do or DoRecorded, return.
-func (e *emitter) wrappedBody(p *Plan, m *MethodPlan, recv, field, ctx, errName, callName string, pnames, rnames []string, call *jen.Statement) []jen.Code {
-	var body []jen.Code
+// signature writes (params) results, the parameters named names.
+func (w *writer) signature(sig *types.Signature, names []string) {
+	params := sig.Params()
+	w.buf.WriteByte('(')
+	for i := 0; i < params.Len(); i++ {
+		if i > 0 {
+			w.str(", ")
+		}
+		w.str(names[i], " ")
+		if sig.Variadic() && i == params.Len()-1 {
+			w.str("...", w.typ(params.At(i).Type().(*types.Slice).Elem()))
+		} else {
+			w.str(w.typ(params.At(i).Type()))
+		}
+	}
+	w.buf.WriteByte(')')
+	res := sig.Results()
+	switch res.Len() {
+	case 0:
+	case 1:
+		w.str(" ", w.typ(res.At(0).Type()))
+	default:
+		w.str(" (")
+		for i := 0; i < res.Len(); i++ {
+			if i > 0 {
+				w.str(", ")
+			}
+			w.str(w.typ(res.At(i).Type()))
+		}
+		w.str(")")
+	}
+}
+
+// wrappedBody writes the body of a method with policies: declare the
+// results, compute the key, run the call through Do or DoRecorded, return.
+func (w *writer) wrappedBody(p *Plan, m *MethodPlan, recv, field, ctx, errName, callName string, pnames, rnames []string, call string) {
 	res := m.Sig.Results()
 	for i, r := range rnames {
-		body = append(body, jen.Var().Id(r).Add(e.typ(res.At(i).Type())))
+		w.str("\tvar ", r, " ", w.typ(res.At(i).Type()), "\n")
 	}
-	returns := func(last jen.Code) jen.Code {
-		vals := make([]jen.Code, 0, len(rnames)+1)
-		for _, r := range rnames {
-			vals = append(vals, jen.Id(r))
+	// returns spells `return r0, ..., last`.
+	returns := func(last string) string {
+		if len(rnames) == 0 {
+			return "return " + last
 		}
-		return jen.Return(append(vals, last)...)
+		return "return " + strings.Join(rnames, ", ") + ", " + last
 	}
 
 	// The attempt: the closure the runtime calls once per attempt. Without
 	// a ctx parameter the attempt's ctx has nowhere to go.
-	attemptParam := jen.Id(ctx).Qual("context", "Context")
-	callerCtx := jen.Id(ctx)
+	attemptParam := ctx + " " + w.qual("context", "Context")
+	callerCtx := ctx
 	if !m.HasCtx {
-		attemptParam = jen.Qual("context", "Context")
-		callerCtx = jen.Qual("context", "Background").Call()
+		attemptParam = w.qual("context", "Context")
+		callerCtx = w.qual("context", "Background") + "()"
 	}
-	var attempt jen.Code
-	if len(rnames) == 0 {
-		attempt = jen.Func().Params(attemptParam).Error().Block(jen.Return(call))
-	} else {
-		lhs := make([]jen.Code, 0, len(rnames)+1)
-		for _, r := range rnames {
-			lhs = append(lhs, jen.Id(r))
+	attempt := func() {
+		w.str("\t", callName, " := func(", attemptParam, ") error {\n")
+		if len(rnames) == 0 {
+			w.str("\t\treturn ", call, "\n")
+		} else {
+			w.str("\t\tvar ", errName, " error\n")
+			w.str("\t\t", strings.Join(rnames, ", "), ", ", errName, " = ", call, "\n")
+			w.str("\t\treturn ", errName, "\n")
 		}
-		lhs = append(lhs, jen.Id(errName))
-		attempt = jen.Func().Params(attemptParam).Error().Block(
-			jen.Var().Id(errName).Error(),
-			jen.List(lhs...).Op("=").Add(call),
-			jen.Return(jen.Id(errName)),
-		)
+		w.str("\t}\n")
 	}
 
 	// The attempt gets a name of its own rather than being written inside
-	// the call: it reads as well, and go/printer, which prints every
-	// multi-line argument once more to measure it, prints it once less.
-	var run *jen.Statement
+	// the call: it reads better with the call on one line.
+	var run string
 	if m.Recorded() {
-		keyChecks, key := e.key(p, m, pnames, returns)
-		body = append(body, keyChecks...)
-		body = append(body, jen.Id(callName).Op(":=").Add(attempt))
-		run = jen.Id(recv).Dot(field).Dot("DoRecorded").Call(callerCtx, e.recording(m, pnames, rnames, key), jen.Id(callName))
+		key := w.key(p, m, pnames, returns)
+		attempt()
+		run = recv + "." + field + ".DoRecorded(" + callerCtx + ", " + w.recording(m, pnames, rnames, key) + ", " + callName + ")"
 	} else {
-		body = append(body, jen.Id(callName).Op(":=").Add(attempt))
-		run = jen.Id(recv).Dot(field).Dot("Do").Call(callerCtx, jen.Id(callName))
+		attempt()
+		run = recv + "." + field + ".Do(" + callerCtx + ", " + callName + ")"
 	}
 	if len(rnames) == 0 {
-		return append(body, jen.Return(run))
+		w.str("\treturn ", run, "\n")
+		return
 	}
-	return append(body,
-		jen.Id(errName).Op(":=").Add(run),
-		returns(jen.Id(errName)),
-	)
+	w.str("\t", errName, " := ", run, "\n")
+	w.str("\t", returns(errName), "\n")
 }
 
-// recording emits runtime.Recording{Key, Args, Results}. Args (the
-// fingerprint) are given only when the method is idempotent.
-func (e *emitter) recording(m *MethodPlan, pnames, rnames []string, key jen.Code) jen.Code {
-	var fields []kv
-	if key != nil {
-		fields = append(fields, kv{"Key", key})
+// recording spells runtime.Recording{Key, Args, Results}, on one line. Args
+// (the fingerprint) are given only when the method is idempotent.
+func (w *writer) recording(m *MethodPlan, pnames, rnames []string, key string) string {
+	var fields []string
+	if key != "" {
+		fields = append(fields, "Key: "+key)
 	}
 	if m.Idempotent != nil && len(pnames) > 1 {
-		args := make([]jen.Code, 0, len(pnames)-1)
-		for _, name := range pnames[1:] {
-			args = append(args, jen.Id(name))
-		}
-		fields = append(fields, kv{"Args", jen.Index().Any().Values(args...)})
+		fields = append(fields, "Args: []any{"+strings.Join(pnames[1:], ", ")+"}")
 	}
 	if len(rnames) > 0 {
-		results := make([]jen.Code, len(rnames))
+		results := make([]string, len(rnames))
 		for i, r := range rnames {
-			results[i] = jen.Op("&").Id(r)
+			results[i] = "&" + r
 		}
-		fields = append(fields, kv{"Results", jen.Index().Any().Values(results...)})
+		fields = append(fields, "Results: []any{"+strings.Join(results, ", ")+"}")
 	}
-	// One line: a Recording is short, and a call whose arguments all sit
-	// on one line is the one go/printer does not measure twice.
-	return jen.Qual(runtimePath, "Recording").ValuesFunc(func(g *jen.Group) {
-		for _, f := range fields {
-			g.Id(f.key).Op(":").Add(f.val)
-		}
-	})
+	return w.qual(runtimePath, "Recording") + "{" + strings.Join(fields, ", ") + "}"
 }
 
-// key emits the nil checks a key path needs and the key expression, or
-// nothing when the key is the hash of all arguments.
-func (e *emitter) key(p *Plan, m *MethodPlan, pnames []string, returns func(jen.Code) jen.Code) ([]jen.Code, jen.Code) {
+// key writes the nil checks a key path needs and returns the key
+// expression, or "" when the key is the hash of all arguments.
+func (w *writer) key(p *Plan, m *MethodPlan, pnames []string, returns func(string) string) string {
 	if m.Idempotent == nil || m.Idempotent.Key == nil {
-		return nil, nil
+		return ""
 	}
 	k := m.Idempotent.Key
 	userParam := m.Sig.Params().At(k.Param).Name()
-	sel := func(n int) (*jen.Statement, string) {
-		s, text := jen.Id(pnames[k.Param]), userParam
+	sel := func(n int) (expr, text string) {
+		expr, text = pnames[k.Param], userParam
 		for _, f := range k.Fields[:n] {
-			s = s.Dot(f)
+			expr += "." + f
 			text += "." + f
 		}
-		return s, text
+		return expr, text
 	}
-	var checks []jen.Code
 	for _, n := range k.NilChecks {
 		expr, text := sel(n)
 		msg := fmt.Sprintf("%s.%s: idempotency key %s: %s is nil", p.Name, m.Name, k.Written, text)
-		checks = append(checks, jen.If(expr.Op("==").Nil()).Block(returns(jen.Qual("errors", "New").Call(jen.Lit(msg)))))
+		w.str("\tif ", expr, " == nil {\n")
+		w.str("\t\t", returns(w.qual("errors", "New")+"("+strconv.Quote(msg)+")"), "\n")
+		w.str("\t}\n")
 	}
 	expr, _ := sel(len(k.Fields))
 	switch k.Conv {
 	case keyNamedStr:
-		return checks, jen.String().Parens(expr)
+		return "string(" + expr + ")"
 	case keySigned:
 		if !types.Identical(k.Type, types.Typ[types.Int64]) {
-			expr = jen.Int64().Parens(expr)
+			expr = "int64(" + expr + ")"
 		}
-		return checks, jen.Qual("strconv", "FormatInt").Call(expr, jen.Lit(10))
+		return w.qual("strconv", "FormatInt") + "(" + expr + ", 10)"
 	case keyUnsigned:
 		if !types.Identical(k.Type, types.Typ[types.Uint64]) {
-			expr = jen.Uint64().Parens(expr)
+			expr = "uint64(" + expr + ")"
 		}
-		return checks, jen.Qual("strconv", "FormatUint").Call(expr, jen.Lit(10))
+		return w.qual("strconv", "FormatUint") + "(" + expr + ", 10)"
 	case keyStringer:
-		return checks, expr.Dot("String").Call()
+		return expr + ".String()"
 	}
-	return checks, expr
+	return expr
 }
 
 // Header returns the first line of a generated file, naming the command

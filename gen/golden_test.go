@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
+	"go/format"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -120,6 +122,11 @@ func TestGolden(t *testing.T) {
 				file = stderrFile
 			} else {
 				got = out
+				// Emit writes gofmt'd text without running gofmt; this
+				// keeps the two from drifting apart.
+				if formatted, err := format.Source(out); err != nil || !bytes.Equal(formatted, out) {
+					t.Errorf("the output is not gofmt'd (%v):\n%s", err, diffLines(out, formatted))
+				}
 			}
 			if *update {
 				os.Remove(wantFile)
@@ -192,4 +199,19 @@ func TestGoldenCompiles(t *testing.T) {
 	if len(withTests) > 0 && !t.Failed() {
 		goCmd(append([]string{"test", "-count=1", "-overlay=" + ovFile}, withTests...)...)
 	}
+}
+
+// diffLines shows the first line where got and want differ, with its
+// neighbours, which is where a layout mistake of the writer shows.
+func diffLines(got, want []byte) string {
+	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	for i := 0; i < len(g) || i < len(w); i++ {
+		if i < len(g) && i < len(w) && g[i] == w[i] {
+			continue
+		}
+		lo := max(0, i-2)
+		return fmt.Sprintf("line %d:\n--- got:\n%s\n--- gofmt:\n%s", i+1,
+			strings.Join(g[lo:min(len(g), i+3)], "\n"), strings.Join(w[lo:min(len(w), i+3)], "\n"))
+	}
+	return ""
 }
