@@ -1,20 +1,44 @@
 // Package boltstore is a durable runtime.Store in one local file, on bbolt
 // (go.etcd.io/bbolt). It is the embedded default: one process at a time owns
-// the file, every write is committed and fsynced before the method returns,
-// and bbolt's copy-on-write pages mean that a crash at any point leaves the
-// old or the new record, never a torn one.
+// the file, every finished result and journal entry is committed and
+// fsynced before the method returns, and bbolt's copy-on-write pages mean
+// that a crash at any point leaves the old or the new record, never a torn
+// one.
 //
 // A second process that opens a file already open gets an error within the
 // lock timeout (default 1s, see [WithLockTimeout]) instead of waiting for
 // ever. For several processes sharing one store use runtime/store/pgstore.
 //
+// # Claims live in memory
+//
+// Unfinished idempotency claims (and their leases) are kept in this
+// process's memory only; the file holds finished results and journal
+// entries. So a miss (Claim, call, Complete) commits once, not twice. This
+// is safe because of bbolt's file lock: one process, one Store, holds the
+// file, so every claimer of a key is in this process and sees the claim.
+// A claim of a process that died dies with it, which is exactly what a
+// lease is for; the restarted process may take the key over at once
+// instead of waiting out the lease of a claimer that no longer exists.
+// The call of that claim was in flight when the process died, so it may
+// run again: at least once, as with a lease that ran out.
+//
+// Claim still answers a finished result from the file (checking its
+// expiry) and applies the rules of runtime.Store. A Complete writes its
+// result while every other operation on the key waits, so a claim and the
+// result it becomes change as one: a claimer never takes over a claim
+// whose result is being written, and a Complete by an owner that lost its
+// claim writes nothing. Renew and Release touch memory only.
+//
 // # Layout
 //
 // The file holds three buckets: "meta" with the layout version under
-// "version", "records" with one idempotency record per key, and "journal"
-// with one entry per (workflow, seq). Values are a small binary encoding
-// with a format byte in front (see encode.go); a file written by a newer
-// layout than this package knows is refused at Open.
+// "version", "records" with one finished idempotency record per key, and
+// "journal" with one entry per (workflow, seq). Values are a small binary
+// encoding with a format byte in front (see encode.go); a file written by a
+// newer layout than this package knows is refused at Open. Unfinished
+// records that older builds persisted are the claims of processes that are
+// gone: they are ignored (the key is free), replaced by the next result,
+// and deleted by Purge.
 package boltstore
 
 import (
@@ -22,7 +46,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"os"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -47,9 +73,13 @@ var (
 var errUnchanged = errors.New("boltstore: nothing to write")
 
 // Store is a runtime.Store in a bbolt file. It is safe for concurrent use by
-// the goroutines of one process; writes are serialized by bbolt.
+// the goroutines of one process; writes to the file are serialized by bbolt,
+// claims by a lock per group of keys.
 type Store struct {
 	db *bolt.DB
+	// seed and shards hold the unfinished claims, by key.
+	seed   maphash.Seed
+	shards [claimShards]claimShard
 }
 
 var _ runtime.Store = (*Store)(nil)
@@ -106,7 +136,11 @@ func Open(path string, opts ...Option) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	s := &Store{db: db, seed: maphash.MakeSeed()}
+	for i := range s.shards {
+		s.shards[i].claims = make(map[string]claim)
+	}
+	return s, nil
 }
 
 // initLayout creates the buckets of a new file and checks the layout version
@@ -156,124 +190,200 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 	return err
 }
 
-// claimable reports whether a claim at now may replace rec.
-func claimable(rec *runtime.Record, now time.Time) bool {
-	if rec.Done {
-		return !rec.ExpiresAt.After(now)
-	}
-	return !rec.LeaseUntil.After(now)
+// claimShards is the number of locks the claims are spread over, so that
+// claims of different keys rarely wait for each other's disk read.
+const claimShards = 32
+
+// claimShard holds the unfinished claims of the keys that hash to it.
+type claimShard struct {
+	mu     sync.Mutex
+	claims map[string]claim
 }
 
-// Claim implements runtime.Store. A key held by a live claim or a finished
-// result is answered from a read transaction, with no write and no fsync.
+// claim is an unfinished claim, kept in memory only (see the package doc).
+type claim struct {
+	fingerprint, owner string
+	leaseUntil         time.Time
+	// completing is set while Complete writes the claim's finished
+	// record, and closed when it is done; every other operation on the
+	// key waits for it, so that the claim and the record it becomes
+	// change together, as one transaction would change them.
+	completing chan struct{}
+}
+
+func (c *claim) record(key string) runtime.Record {
+	return runtime.Record{Key: key, Fingerprint: c.fingerprint, Owner: c.owner, LeaseUntil: c.leaseUntil}
+}
+
+// lockKey locks the shard of key and returns it once no Complete of key is
+// writing, so that the caller sees key's claim and record settled. The
+// caller unlocks it.
+func (s *Store) lockKey(ctx context.Context, key string) (*claimShard, error) {
+	sh := &s.shards[maphash.String(s.seed, key)%claimShards]
+	for {
+		sh.mu.Lock()
+		c, ok := sh.claims[key]
+		if !ok || c.completing == nil {
+			return sh, nil
+		}
+		sh.mu.Unlock()
+		select {
+		case <-c.completing:
+		case <-ctx.Done():
+			return nil, context.Cause(ctx)
+		}
+	}
+}
+
+// Claim implements runtime.Store. An unfinished claim is answered and taken
+// in memory; only when the key has none is the file read, in a read
+// transaction with no write and no fsync, for a finished record. The read
+// happens under the key's lock, so two claimers of a key never both find
+// it free.
 func (s *Store) Claim(ctx context.Context, key, fingerprint, owner string, now, leaseUntil time.Time) (runtime.Record, bool, error) {
 	if err := checkKey(ctx, "claim", key); err != nil {
 		return runtime.Record{}, false, err
 	}
-	k := []byte(key)
-	var rec runtime.Record
-	var found bool
-	err := s.db.View(func(tx *bolt.Tx) error {
-		var err error
-		rec, found, err = getRecord(tx, k)
-		return err
-	})
+	sh, err := s.lockKey(ctx, key)
 	if err != nil {
-		return runtime.Record{}, false, fmt.Errorf("boltstore: claim %q: %w", key, err)
+		return runtime.Record{}, false, fmt.Errorf("boltstore: claim %q: waiting for its result to be written: %w", key, err)
 	}
-	if found && !claimable(&rec, now) {
-		return rec, false, nil
-	}
-	claimed := false
-	err = s.update(func(tx *bolt.Tx) error {
-		// Look again: another goroutine may have claimed it since.
-		cur, found, err := getRecord(tx, k)
-		if err != nil {
+	defer sh.mu.Unlock()
+	if c, ok := sh.claims[key]; ok {
+		if c.leaseUntil.After(now) {
+			return c.record(key), false, nil
+		}
+		// The lease ran out. The claim stands for the key's record, so
+		// the file has nothing newer: take it over without reading it.
+	} else {
+		var rec runtime.Record
+		var found bool
+		err := s.db.View(func(tx *bolt.Tx) error {
+			var err error
+			rec, found, err = getRecord(tx, []byte(key))
 			return err
+		})
+		if err != nil {
+			return runtime.Record{}, false, fmt.Errorf("boltstore: claim %q: %w", key, err)
 		}
-		if found && !claimable(&cur, now) {
-			rec = cur
-			return errUnchanged
+		// An unfinished record in the file was persisted by an older
+		// build, in a process that is gone: it is no claim any more.
+		if found && rec.Done && rec.ExpiresAt.After(now) {
+			return rec, false, nil
 		}
-		rec = runtime.Record{Key: key, Fingerprint: fingerprint, Owner: owner, LeaseUntil: leaseUntil}
-		claimed = true
+	}
+	c := claim{fingerprint: fingerprint, owner: owner, leaseUntil: leaseUntil}
+	sh.claims[key] = c
+	return c.record(key), true, nil
+}
+
+// Renew implements runtime.Store. It writes nothing to the file.
+func (s *Store) Renew(ctx context.Context, key, owner string, leaseUntil time.Time) error {
+	if err := checkKey(ctx, "renew", key); err != nil {
+		return err
+	}
+	sh, err := s.lockKey(ctx, key)
+	if err != nil {
+		return fmt.Errorf("boltstore: renew %q for %q: %w", key, owner, err)
+	}
+	defer sh.mu.Unlock()
+	c, ok := sh.claims[key]
+	if !ok || c.owner != owner {
+		return fmt.Errorf("boltstore: renew %q for %q: %w", key, owner, runtime.ErrLeaseLost)
+	}
+	c.leaseUntil = leaseUntil
+	sh.claims[key] = c
+	return nil
+}
+
+// Complete implements runtime.Store. It is the one durable write of a
+// miss: the finished record is committed and fsynced before it returns.
+// The claim is marked as completing, not dropped, while the record is
+// written outside the key's lock (an fsync must not block the other keys
+// of the shard); claimers of the key wait for the outcome, so none takes
+// over a claim whose record is being written, and a failed write leaves
+// the claim as it was.
+func (s *Store) Complete(ctx context.Context, key, owner string, result []byte, expiresAt time.Time) error {
+	if err := checkKey(ctx, "complete", key); err != nil {
+		return err
+	}
+	sh, err := s.lockKey(ctx, key)
+	if err != nil {
+		return fmt.Errorf("boltstore: complete %q for %q: %w", key, owner, err)
+	}
+	c, ok := sh.claims[key]
+	if !ok || c.owner != owner {
+		sh.mu.Unlock()
+		return fmt.Errorf("boltstore: complete %q for %q: %w", key, owner, runtime.ErrLeaseLost)
+	}
+	done := make(chan struct{})
+	c.completing = done
+	sh.claims[key] = c
+	sh.mu.Unlock()
+
+	rec := c.record(key)
+	rec.Done, rec.Result, rec.ExpiresAt = true, result, expiresAt
+	k := []byte(key)
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		// Put over whatever is there: an expired result, or a claim
+		// persisted by an older build, both of which this claim replaced.
 		return tx.Bucket(bucketRecords).Put(k, appendRecord(nil, &rec))
 	})
+
+	sh.mu.Lock()
+	if err == nil {
+		delete(sh.claims, key)
+	} else {
+		c = sh.claims[key] // with any lease Renew set meanwhile
+		c.completing = nil
+		sh.claims[key] = c
+	}
+	sh.mu.Unlock()
+	close(done)
 	if err != nil {
-		return runtime.Record{}, false, fmt.Errorf("boltstore: claim %q: %w", key, err)
-	}
-	return rec, claimed, nil
-}
-
-// Renew implements runtime.Store.
-func (s *Store) Renew(ctx context.Context, key, owner string, leaseUntil time.Time) error {
-	return s.modifyClaim(ctx, "renew", key, owner, func(rec *runtime.Record) (bool, error) {
-		rec.LeaseUntil = leaseUntil
-		return true, nil
-	})
-}
-
-// Complete implements runtime.Store.
-func (s *Store) Complete(ctx context.Context, key, owner string, result []byte, expiresAt time.Time) error {
-	return s.modifyClaim(ctx, "complete", key, owner, func(rec *runtime.Record) (bool, error) {
-		rec.Done, rec.Result, rec.ExpiresAt = true, result, expiresAt
-		return true, nil
-	})
-}
-
-// Release implements runtime.Store.
-func (s *Store) Release(ctx context.Context, key, owner string) error {
-	err := s.modifyClaim(ctx, "release", key, owner, func(*runtime.Record) (bool, error) { return false, nil })
-	if errors.Is(err, runtime.ErrLeaseLost) {
-		return nil // releasing what one does not hold is a no-op
-	}
-	return err
-}
-
-// modifyClaim runs change on owner's unfinished claim of key, then writes the
-// record back (change returns true) or deletes it (false). It returns
-// ErrLeaseLost, writing nothing, when owner does not hold the claim.
-func (s *Store) modifyClaim(ctx context.Context, op, key, owner string, change func(*runtime.Record) (bool, error)) error {
-	if err := checkKey(ctx, op, key); err != nil {
-		return err
-	}
-	k := []byte(key)
-	lost := false
-	err := s.update(func(tx *bolt.Tx) error {
-		rec, found, err := getRecord(tx, k)
-		if err != nil {
-			return err
-		}
-		if !found || rec.Done || rec.Owner != owner {
-			lost = true
-			return errUnchanged
-		}
-		keep, err := change(&rec)
-		if err != nil {
-			return err
-		}
-		b := tx.Bucket(bucketRecords)
-		if !keep {
-			return b.Delete(k)
-		}
-		return b.Put(k, appendRecord(nil, &rec))
-	})
-	if err != nil {
-		return fmt.Errorf("boltstore: %s %q for %q: %w", op, key, owner, err)
-	}
-	if lost {
-		return fmt.Errorf("boltstore: %s %q for %q: %w", op, key, owner, runtime.ErrLeaseLost)
+		return fmt.Errorf("boltstore: complete %q for %q: writing the result: %w", key, owner, err)
 	}
 	return nil
 }
 
-// Purge implements runtime.Store. It reads every record: purging is
-// meant to run now and then, not on the call path.
+// Release implements runtime.Store. It writes nothing to the file.
+func (s *Store) Release(ctx context.Context, key, owner string) error {
+	if err := checkKey(ctx, "release", key); err != nil {
+		return err
+	}
+	sh, err := s.lockKey(ctx, key)
+	if err != nil {
+		return fmt.Errorf("boltstore: release %q for %q: %w", key, owner, err)
+	}
+	defer sh.mu.Unlock()
+	if c, ok := sh.claims[key]; ok && c.owner == owner {
+		delete(sh.claims, key)
+	}
+	return nil // releasing what one does not hold is a no-op
+}
+
+// Purge implements runtime.Store. It drops the claims whose lease ran out
+// from memory, and deletes the expired results from the file, with the
+// unfinished records an older build persisted (their processes are gone).
+// It reads every record: purging is meant to run now and then, not on the
+// call path.
 func (s *Store) Purge(ctx context.Context, now time.Time) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("boltstore: purge: %w", err)
 	}
 	n := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		for key, c := range sh.claims {
+			// A completing claim is becoming a result, not expiring.
+			if c.completing == nil && !c.leaseUntil.After(now) {
+				delete(sh.claims, key)
+				n++
+			}
+		}
+		sh.mu.Unlock()
+	}
 	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketRecords)
 		var dead [][]byte
@@ -282,7 +392,7 @@ func (s *Store) Purge(ctx context.Context, now time.Time) (int, error) {
 			if err != nil {
 				return err
 			}
-			if claimable(&rec, now) {
+			if !rec.Done || !rec.ExpiresAt.After(now) {
 				// Copied: k points into the mmap, and deleting
 				// rewrites the pages it came from.
 				dead = append(dead, bytes.Clone(k))
@@ -300,11 +410,11 @@ func (s *Store) Purge(ctx context.Context, now time.Time) (int, error) {
 				return err
 			}
 		}
-		n = len(dead)
+		n += len(dead)
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("boltstore: purge: %w", err)
+		return 0, fmt.Errorf("boltstore: purge %s: %w", s.db.Path(), err)
 	}
 	return n, nil
 }

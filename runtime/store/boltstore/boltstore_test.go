@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,9 +101,11 @@ func TestOpenNotABoltFile(t *testing.T) {
 	}
 }
 
-// TestReopenKeepsEverything: what was written before Close is there after
-// Open, times and bytes exact to the nanosecond.
-func TestReopenKeepsEverything(t *testing.T) {
+// TestReopenKeepsResults: finished results and journal entries written
+// before Close are there after Open, times and bytes exact to the
+// nanosecond; unfinished claims are not, since they live in memory, and
+// their keys are free at once.
+func TestReopenKeepsResults(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "resil.db")
 	s, err := Open(path)
@@ -134,15 +138,133 @@ func TestReopenKeepsEverything(t *testing.T) {
 	if err != nil || claimed || !reflect.DeepEqual(rec, want) {
 		t.Fatalf("after reopen: Claim(done) = %+v, %v, %v; want %+v", rec, claimed, err, want)
 	}
+	// B's lease has a minute to run, but B's Store is closed: C takes
+	// the key at once.
 	rec, claimed, err = s.Claim(ctx, "live", "x", "C", now, now.Add(time.Second))
-	want = runtime.Record{Key: "live", Fingerprint: "fp2", Owner: "B", LeaseUntil: now.Add(time.Minute)}
-	if err != nil || claimed || !reflect.DeepEqual(rec, want) {
-		t.Fatalf("after reopen: Claim(live) = %+v, %v, %v; want %+v", rec, claimed, err, want)
+	want = runtime.Record{Key: "live", Fingerprint: "x", Owner: "C", LeaseUntil: now.Add(time.Second)}
+	if err != nil || !claimed || !reflect.DeepEqual(rec, want) {
+		t.Fatalf("after reopen: Claim(live) = %+v, %v, %v; want C's new claim %+v", rec, claimed, err, want)
 	}
 	entries, err := s.Journal(ctx, "wf")
 	if err != nil || len(entries) != 1 || !reflect.DeepEqual(entries[0], entry) {
 		t.Fatalf("after reopen: Journal = %+v, %v; want [%+v]", entries, err, entry)
 	}
+}
+
+// TestClaimWritesNothing: a claim, its renewals and its release leave the
+// file as it was (no commit, so no fsync); only Complete writes.
+func TestClaimWritesNothing(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	now := time.Now()
+	txids := func() int {
+		var id int
+		if err := s.db.View(func(tx *bolt.Tx) error { id = tx.ID(); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	before := txids()
+	if _, claimed, err := s.Claim(ctx, "k", "fp", "A", now, now.Add(time.Minute)); err != nil || !claimed {
+		t.Fatalf("Claim = %v, %v", claimed, err)
+	}
+	if err := s.Renew(ctx, "k", "A", now.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Release(ctx, "k", "A"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Claim(ctx, "k", "fp", "A", now, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got := txids(); got != before {
+		t.Fatalf("claim, renew, release and claim committed %d transactions; want none", got-before)
+	}
+	if err := s.Complete(ctx, "k", "A", []byte("r"), now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got := txids(); got != before+1 {
+		t.Fatalf("Complete committed %d transactions; want one", got-before)
+	}
+}
+
+// TestPersistedClaimOfOlderBuild: an unfinished record in the file, as
+// builds that persisted claims wrote it, belongs to a process that is gone
+// (this one holds the file): the key is free at once, and Purge deletes the
+// record.
+func TestPersistedClaimOfOlderBuild(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	now := time.Now()
+	old := runtime.Record{Key: "k", Fingerprint: "fp", Owner: "dead", LeaseUntil: now.Add(time.Hour)}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketRecords)
+		if err := b.Put([]byte("k"), appendRecord(nil, &old)); err != nil {
+			return err
+		}
+		return b.Put([]byte("other"), appendRecord(nil, &old))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, claimed, err := s.Claim(ctx, "k", "fp", "A", now, now.Add(time.Minute))
+	if err != nil || !claimed || rec.Owner != "A" {
+		t.Fatalf("Claim over a persisted claim = %+v, %v, %v; want it claimed by A", rec, claimed, err)
+	}
+	if err := s.Complete(ctx, "k", "A", []byte("r"), now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Purge(ctx, now); err != nil || n != 1 {
+		t.Fatalf("Purge = %d, %v; want the one persisted claim deleted", n, err)
+	}
+	rec, claimed, err = s.Claim(ctx, "k", "fp", "B", now, now.Add(time.Minute))
+	if err != nil || claimed || !rec.Done || string(rec.Result) != "r" {
+		t.Fatalf("Claim after Purge = %+v, %v, %v; want A's result", rec, claimed, err)
+	}
+}
+
+// TestCompleteRacesTakeover: a Complete by an owner whose lease ran out
+// races a new claimer. Either the Complete wins (it succeeds and the
+// claimer gets its result) or the claimer does (the Complete gets
+// ErrLeaseLost and writes nothing); never both, never a result under the
+// new claim.
+func TestCompleteRacesTakeover(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	now := time.Now()
+	wins := map[string]int{}
+	for i := range 200 {
+		key := fmt.Sprintf("k-%d", i)
+		if _, claimed, err := s.Claim(ctx, key, "fp", "A", now, now.Add(time.Second)); err != nil || !claimed {
+			t.Fatalf("Claim by A = %v, %v", claimed, err)
+		}
+		var completeErr error
+		var rec runtime.Record
+		var claimed bool
+		var claimErr error
+		var wg sync.WaitGroup
+		wg.Go(func() { completeErr = s.Complete(ctx, key, "A", []byte("A's"), now.Add(time.Hour)) })
+		wg.Go(func() {
+			rec, claimed, claimErr = s.Claim(ctx, key, "fp", "B", now.Add(time.Second), now.Add(time.Minute))
+		})
+		wg.Wait()
+		if claimErr != nil {
+			t.Fatal(claimErr)
+		}
+		switch {
+		case completeErr == nil && !claimed && rec.Done && string(rec.Result) == "A's":
+			wins["complete"]++
+		case errors.Is(completeErr, runtime.ErrLeaseLost) && claimed && rec.Owner == "B":
+			wins["claim"]++
+			// A wrote nothing: B's claim holds, and B may finish it.
+			if err := s.Complete(ctx, key, "B", []byte("B's"), now.Add(time.Hour)); err != nil {
+				t.Fatalf("Complete by B after taking over: %v", err)
+			}
+		default:
+			t.Fatalf("round %d: Complete by A = %v, Claim by B = %+v, %v; want exactly one of them to win", i, completeErr, rec, claimed)
+		}
+	}
+	t.Logf("winners: %v", wins)
 }
 
 // TestEmptyKey: bbolt cannot store an empty key; say so instead of failing

@@ -1,9 +1,12 @@
 package boltstore
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -33,6 +36,47 @@ func TestCrashResume(t *testing.T) {
 				})
 			})
 		}
+	}
+}
+
+// crashKey is the key the claiming child of TestKilledClaimerFreesKey holds.
+const crashKey = "Cloud.CreateVM:web-1"
+
+// TestKilledClaimerFreesKey: a process killed while it holds a claim (with
+// an hour of lease left) leaves the key free; the next process to open the
+// file claims it at once instead of waiting the lease out.
+func TestKilledClaimerFreesKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "resil.db")
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), envClaimChild+"="+path, "GORACE="+os.Getenv("GORACE")+" atexit_sleep_ms=0")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if line != "claimed\n" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("the claiming child said %q, %v; want \"claimed\"", line, err)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait() // killed, as intended
+
+	s := checkOpen(t, path)
+	defer s.Close()
+	now := time.Now()
+	start := time.Now()
+	rec, claimed, err := s.Claim(context.Background(), crashKey, "fp", "restarted", now, now.Add(30*time.Second))
+	if err != nil || !claimed || rec.Owner != "restarted" {
+		t.Fatalf("Claim after the claimer was killed = %+v, %v, %v; want the key claimed at once (the dead claim's lease had an hour left)", rec, claimed, err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Claim after the kill took %v", d)
 	}
 }
 
