@@ -1,7 +1,26 @@
 // Package pgstore is a durable runtime.Store in PostgreSQL, shared by every
 // replica that connects to the same database: claims of one key are atomic
-// across processes, and every write is committed (with PostgreSQL's
-// synchronous commit) before the method returns.
+// across processes, and finished results (Complete), journal entries
+// (Append) and lease renewals (Renew) are committed with PostgreSQL's
+// synchronous commit before the method returns.
+//
+// # Claims commit asynchronously
+//
+// A claim is committed with synchronous_commit off, set for the claim's
+// own transaction inside its one statement, so a miss (Claim, call,
+// Complete) waits for one WAL flush instead of two. The claim is visible
+// to every replica as soon as Claim returns, exactly as before; only its
+// durability is deferred, by at most about three times wal_writer_delay
+// (200ms by default), and the next synchronous commit on the server (the
+// claim's own Complete or Renew, say) flushes it too. The trade-off: a
+// crash of the PostgreSQL server itself can forget a claim in flight, and
+// then another replica may claim the key and run that call a second time.
+// That is the same at-least-once the runtime already gives when the
+// claimer itself crashes (its lease runs out and another takes over); a
+// finished result is never lost, since Complete commits synchronously.
+// [WithDurableClaims] commits claims synchronously, for callers that would
+// rather pay a second WAL flush per miss than run a call twice after a
+// database crash.
 //
 // [New] creates its tables when they are missing:
 //
@@ -54,7 +73,16 @@ var _ runtime.Store = (*Store)(nil)
 type Option func(*options)
 
 type options struct {
-	prefix string
+	prefix        string
+	durableClaims bool
+}
+
+// WithDurableClaims commits every claim with synchronous commit, as the
+// other writes are, instead of asynchronously (see the package doc): a
+// PostgreSQL crash then never forgets a claim, at the price of a second
+// WAL flush on every idempotency miss.
+func WithDurableClaims() Option {
+	return func(o *options) { o.durableClaims = true }
 }
 
 // WithTablePrefix puts prefix in front of the names of the store's tables,
@@ -110,7 +138,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	if err := migrate(ctx, pool, o.prefix, t); err != nil {
 		return nil, fmt.Errorf("pgstore: setting up tables %s*: %w", o.prefix+"resilgen_", err)
 	}
-	return &Store{pool: pool, tables: t, sql: newStatements(t)}, nil
+	return &Store{pool: pool, tables: t, sql: newStatements(t, o.durableClaims)}, nil
 }
 
 // migrate creates the tables or checks their version, in one transaction
@@ -186,7 +214,19 @@ func expired(alias string) string {
 	return `CASE WHEN ` + alias + `.done THEN ` + alias + `.expires_at <= $4::timestamptz ELSE ` + alias + `.lease_until <= $4::timestamptz END`
 }
 
-func newStatements(t tables) statements {
+// asyncCommit is the claim statement's first CTE: it turns synchronous
+// commit off for the statement's own transaction (set_config's is_local),
+// which PostgreSQL reads at commit. It sits in the INSERT's FROM, so that it
+// is evaluated whenever the INSERT is tried, and a volatile CTE is never
+// inlined away; a hit, which never tries the INSERT, writes nothing and has
+// no commit to flush anyway.
+const asyncCommit = `cfg AS (SELECT set_config('synchronous_commit', 'off', true)), `
+
+func newStatements(t tables, durableClaims bool) statements {
+	cfg, from := asyncCommit, ` FROM cfg`
+	if durableClaims {
+		cfg, from = "", ""
+	}
 	return statements{
 		// One statement. cur reads the key's row; a live one (a hit, or
 		// another owner's claim) stops the INSERT from being tried at
@@ -197,13 +237,14 @@ func newStatements(t tables) statements {
 		// that WHERE is evaluated on the row's latest version under its
 		// row lock, which is what makes the claim atomic across
 		// processes. No row back means a concurrent writer got in
-		// between; Claim then runs the statement again.
-		claim: `WITH cur AS (
+		// between; Claim then runs the statement again. cfg (unless
+		// durableClaims) makes the claim's commit asynchronous.
+		claim: `WITH ` + cfg + `cur AS (
 				SELECT fingerprint, owner, lease_until, done, result, expires_at
 				FROM ` + t.records + ` AS c WHERE key = $1::text
 			), ins AS (
 				INSERT INTO ` + t.records + ` AS r (key, fingerprint, owner, lease_until, done, result, expires_at)
-				SELECT $1::text, $2::text, $3::text, $5::timestamptz, false, NULL, NULL
+				SELECT $1::text, $2::text, $3::text, $5::timestamptz, false, NULL, NULL` + from + `
 				WHERE NOT EXISTS (SELECT 1 FROM cur AS c WHERE NOT (` + expired("c") + `))
 				ON CONFLICT (key) DO UPDATE SET
 					fingerprint = EXCLUDED.fingerprint, owner = EXCLUDED.owner,

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -140,4 +141,92 @@ func TestTwoPoolsShareClaims(t *testing.T) {
 	if err != nil || claimed || rec.Owner != "A" {
 		t.Fatalf("Claim through pool b = %+v, %v, %v; want A's claim", rec, claimed, err)
 	}
+}
+
+// TestClaimCommitsAsynchronously: the claim statement turns synchronous
+// commit off for its own transaction only (a miss; a hit writes nothing),
+// WithDurableClaims leaves it on, and the other writes never touch it.
+// Each statement runs in an explicit transaction here so that the setting
+// can be read after it, in the transaction it applied to.
+func TestClaimCommitsAsynchronously(t *testing.T) {
+	pool := testPool(t)
+	ctx := context.Background()
+	async := newTestStore(t, pool)
+	durable, err := New(ctx, pool, WithTablePrefix(newPrefix(t, pool)), WithDurableClaims())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := storeNow()
+	// settingAfter runs sql in a transaction and returns synchronous_commit
+	// as the statement left it in that transaction.
+	settingAfter := func(what, sql string, args ...any) string {
+		t.Helper()
+		tx, err := pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback(ctx)
+		rows, err := tx.Query(ctx, sql, args...)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		var setting string
+		if err := tx.QueryRow(ctx, "SELECT current_setting('synchronous_commit')").Scan(&setting); err != nil {
+			t.Fatal(err)
+		}
+		return setting
+	}
+	for _, c := range []struct {
+		what, sql string
+		args      []any
+		want      string
+	}{
+		{"claim", async.sql.claim, []any{"k", "fp", "A", now, now.Add(time.Minute)}, "off"},
+		{"claim WithDurableClaims", durable.sql.claim, []any{"k", "fp", "A", now, now.Add(time.Minute)}, "on"},
+		{"renew", async.sql.renew, []any{"k", "A", now.Add(time.Minute)}, "on"},
+		{"complete", async.sql.complete, []any{"k", "A", []byte("r"), now.Add(time.Hour)}, "on"},
+		{"append", async.sql.appendEntry, []any{"wf", int64(0), "step", "A", []byte("r")}, "on"},
+	} {
+		if got := settingAfter(c.what, c.sql, c.args...); got != c.want {
+			t.Errorf("synchronous_commit after %s = %q; want %q", c.what, got, c.want)
+		}
+	}
+
+	// In the implicit transaction of Claim itself, the setting ends with
+	// the statement: the next statement on the same connection commits
+	// synchronously again.
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, async.sql.claim, "k2", "fp", "A", now, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	var setting string
+	if err := conn.QueryRow(ctx, "SELECT current_setting('synchronous_commit')").Scan(&setting); err != nil || setting != "on" {
+		t.Fatalf("synchronous_commit after a claim, on its connection = %q, %v; want it back to \"on\"", setting, err)
+	}
+	// And the claim took: another owner sees it.
+	rec, claimed, err := async.Claim(ctx, "k2", "fp", "B", now, now.Add(time.Minute))
+	if err != nil || claimed || rec.Owner != "A" {
+		t.Fatalf("Claim by B = %+v, %v, %v; want A's claim", rec, claimed, err)
+	}
+}
+
+// TestDurableClaimsConformance: WithDurableClaims changes only how the
+// claim commits, not what it does.
+func TestDurableClaimsConformance(t *testing.T) {
+	pool := testPool(t)
+	storetest.Run(t, func(t *testing.T) runtime.Store {
+		s, err := New(context.Background(), pool, WithTablePrefix(newPrefix(t, pool)), WithDurableClaims())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
 }
