@@ -86,6 +86,15 @@ type Breaker struct {
 	// that the closed path admits a call with a single atomic load. It is
 	// only written under mu, by setState.
 	word atomic.Uint64
+	// openUntil is when an open breaker lets trial calls through, as a
+	// time.Duration since base. It is atomic so that a call the breaker
+	// rejects takes no lock: setState writes it under mu before the word
+	// that says open, and the open path reads it after that word.
+	openUntil atomic.Int64
+	// base is the clock's time when the breaker was made. openUntil counts
+	// from it, rather than being Unix nanoseconds, so that comparing it
+	// with now keeps the monotonic reading of the clock's times.
+	base time.Time
 
 	cfg              BreakerConfig
 	clock            Clock
@@ -98,8 +107,6 @@ type Breaker struct {
 	failures []time.Time
 	next     int // where the next failure goes in the ring
 	count    int // how many slots of the ring are used
-	// openUntil is when an open breaker lets trial calls through.
-	openUntil time.Time
 	// trials is the number of half-open trial calls in flight, successes the
 	// number of consecutive successful ones.
 	trials, successes int
@@ -123,6 +130,7 @@ func (rt *Runtime) NewBreaker(name string, cfg BreakerConfig) *Breaker {
 		clock:    rt.cfg.clock,
 		observer: rt.cfg.observer,
 		failures: make([]time.Time, cfg.Threshold),
+		base:     rt.cfg.clock.Now(),
 	}
 	b.iface, b.ownMethod = splitName(name)
 	return b
@@ -135,7 +143,7 @@ func (b *Breaker) Name() string { return b.name }
 // passed reports StateHalfOpen.
 func (b *Breaker) State() State {
 	st, _ := unpack(b.word.Load())
-	if st != StateOpen {
+	if st != StateOpen || b.openFor() > 0 {
 		return st
 	}
 	// An open breaker whose timeout passed moves to half-open here, as on
@@ -144,7 +152,7 @@ func (b *Breaker) State() State {
 	now := b.clock.Now()
 	st, _ = unpack(b.word.Load())
 	var ev stateChange
-	if st == StateOpen && !now.Before(b.openUntil) {
+	if st == StateOpen && b.openLeft(now) <= 0 {
 		ev = b.setState(StateHalfOpen, now)
 		st = StateHalfOpen
 	}
@@ -161,16 +169,41 @@ type ticket struct {
 }
 
 // allow admits a call or rejects it with a *CircuitOpenError. The closed
-// path is one atomic load; only the open and half-open paths lock.
+// path is one atomic load; the open path, two loads and a clock read; only
+// the moves out of open and the half-open path lock.
 func (b *Breaker) allow(ctx context.Context) (ticket, error) {
 	st, gen := unpack(b.word.Load())
 	if st == StateClosed {
 		return ticket{StateClosed, gen}, nil
 	}
-	return b.allowSlow(ctx)
+	return b.allowSlow(ctx, st)
 }
 
-func (b *Breaker) allowSlow(ctx context.Context) (ticket, error) {
+// openFor returns how long the breaker, found open by a load of the word
+// just before, stays open from now; zero or less when its timeout passed.
+// The clock is read after openUntil: a call that moved the breaker to
+// half-open before that load read the clock earlier and found the timeout
+// passed, so this reading finds it passed too. Rejecting without mu is then
+// as exact as under it.
+func (b *Breaker) openFor() time.Duration {
+	until := time.Duration(b.openUntil.Load())
+	return until - b.clock.Now().Sub(b.base)
+}
+
+// openLeft is openFor for a time now read by the caller, under mu.
+func (b *Breaker) openLeft(now time.Time) time.Duration {
+	return time.Duration(b.openUntil.Load()) - now.Sub(b.base)
+}
+
+// allowSlow is allow for a breaker found in state st, open or half-open.
+func (b *Breaker) allowSlow(ctx context.Context, st State) (ticket, error) {
+	if st == StateOpen {
+		// Still open: rejected without the lock, which the calls turned
+		// away by an open breaker would otherwise all queue on.
+		if left := b.openFor(); left > 0 {
+			return ticket{}, &CircuitOpenError{Breaker: b.name, RetryIn: left}
+		}
+	}
 	b.mu.Lock()
 	st, gen := unpack(b.word.Load())
 	var ev stateChange
@@ -180,11 +213,12 @@ func (b *Breaker) allowSlow(ctx context.Context) (ticket, error) {
 		b.mu.Unlock()
 		return ticket{StateClosed, gen}, nil
 	case StateOpen:
+		// Opened again since the look without the lock, or another call
+		// moved it on and back: decide under mu.
 		now := b.clock.Now()
-		if now.Before(b.openUntil) {
-			retryIn := b.openUntil.Sub(now)
+		if left := b.openLeft(now); left > 0 {
 			b.mu.Unlock()
-			return ticket{}, &CircuitOpenError{Breaker: b.name, RetryIn: retryIn}
+			return ticket{}, &CircuitOpenError{Breaker: b.name, RetryIn: left}
 		}
 		ev = b.setState(StateHalfOpen, now)
 		_, gen = unpack(b.word.Load())
@@ -300,12 +334,15 @@ type stateChange struct {
 // opening. The caller reports the returned change after unlocking.
 func (b *Breaker) setState(to State, now time.Time) stateChange {
 	from, gen := unpack(b.word.Load())
+	if to == StateOpen {
+		// Before the word: a call that sees the word say open must read
+		// this opening's time, or a later one's, never an older one's.
+		b.openUntil.Store(int64(now.Add(b.cfg.Timeout).Sub(b.base)))
+	}
 	b.word.Store(pack(to, gen+1))
 	switch to {
 	case StateClosed:
 		b.next, b.count = 0, 0
-	case StateOpen:
-		b.openUntil = now.Add(b.cfg.Timeout)
 	case StateHalfOpen:
 		b.trials, b.successes = 0, 0
 	}
