@@ -331,6 +331,11 @@ var (
 // array whose elements are all valid is valid as a whole.
 func splitArray(data []byte, elems [][2]int) ([][2]int, error) {
 	i := skipSpace(data, 0)
+	if bytes.HasPrefix(data[i:], []byte("null")) && skipSpace(data, i+4) == len(data) {
+		// json.Marshal writes a nil []any, the results of a method that
+		// returns only an error, as null: no elements.
+		return elems, nil
+	}
 	if i == len(data) || data[i] != '[' {
 		return nil, errNotArray
 	}

@@ -85,6 +85,22 @@ func TestIdempotentRepeatReturnsRecordedResult(t *testing.T) {
 	equal(t, 2, c.callCount(), "calls")
 }
 
+func TestIdempotentMethodWithOnlyAnErrorIsAnsweredFromItsRecord(t *testing.T) {
+	// A method that returns only an error records no results (json.Marshal
+	// writes them as null); a repeat must still be a hit, not a decoding
+	// error.
+	rt := runtime.New(runtime.WithClock(clocktest.New(epoch)))
+	m := rt.NewMethod(runtime.MethodConfig{Interface: "Cluster", Name: "Restart", Idempotent: &runtime.IdempotencyConfig{}})
+	calls := 0
+	restart := func() error {
+		return m.DoRecorded(context.Background(), runtime.Recording{Key: "pod-1", Args: []any{"pod-1"}},
+			func(context.Context) error { calls++; return nil })
+	}
+	noErr(t, restart())
+	noErr(t, restart())
+	equal(t, 1, calls, "calls through")
+}
+
 func TestIdempotentKeyIsNamespacedByMethod(t *testing.T) {
 	c := newCharger(t, runtime.IdempotencyConfig{})
 	_, err := c.charge(context.Background(), "k1", "acct", 100, nil)
