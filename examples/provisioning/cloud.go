@@ -74,15 +74,11 @@ type Database struct {
 // token the provider uses to answer a repeated create with the resource it
 // already made ("check if exists, return existing").
 //
-// The lease is short because it is renewed every third of it while a create
-// runs, and because a run that crashed mid-create holds its claim until the
-// lease runs out: the resumed run waits that long before it may retry.
-//
 // Each service has its own breaker (scope=method): rate limiting on the
 // compute API should not stop the network API.
 //
 //resil:checkpoint
-//resil:idempotent key=spec.Name lease=1s
+//resil:idempotent key=spec.Name
 //resil:breaker threshold=5 timeout=60s scope=method
 //resil:retry attempts=3 base=100ms max=2s
 type Cloud interface {

@@ -53,7 +53,7 @@ func NewResilientCloud(next Cloud, opts ...runtime.Option) *ResilientCloud {
 		Max:      2 * time.Second,
 		Jitter:   runtime.JitterFull,
 	}
-	idempotency := &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: time.Second}
+	idempotency := &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second}
 	w := &ResilientCloud{next: next}
 	w.createVPC = rt.NewMethod(runtime.MethodConfig{
 		Interface:  "Cloud",
