@@ -8,8 +8,13 @@ import (
 // Store keeps idempotency records and workflow journals. Implementations:
 // [NewMemoryStore] (one process, lost on exit), runtime/store/boltstore (one
 // process, durable) and runtime/store/pgstore (many processes, durable).
-// Every write is durable when the method returns, and a crash at any point
-// leaves either the old or the new record, never a torn one.
+// Finished results (Complete) and journal entries (Append) are durable when
+// the method returns, and a crash at any point leaves either the old or the
+// new record, never a torn one. Unfinished claims need not be: a store whose
+// claimers are all in one process may keep them in memory (boltstore), and
+// a shared store may commit them without waiting for durability (pgstore, by
+// default), because a lost claim costs what a crashed claimer already costs:
+// its call may run again.
 //
 // Times are passed in by the caller, from the runtime's clock, so that all
 // stores agree on expiry and tests can drive it.
