@@ -175,9 +175,13 @@ func memoryFloors(b *testing.B, _ *opened) {
 			}
 		}
 	})
+	// Keys go on from where the last run of the closure stopped: -count
+	// runs it again on the same tables, and a reused key would fail (or
+	// overwrite instead of insert).
+	nextPut := 0
 	b.Run("floor-put", func(b *testing.B) {
 		b.ReportAllocs()
-		i := 0
+		i := nextPut
 		for b.Loop() {
 			k := idemKey(keyFor(i))
 			mu.Lock()
@@ -185,17 +189,23 @@ func memoryFloors(b *testing.B, _ *opened) {
 			mu.Unlock()
 			i++
 		}
+		nextPut = i
 	})
 	journal := map[int][]byte{}
+	// Keys go on from where the last run of the closure stopped: -count
+	// runs it again on the same tables, and a reused key would fail (or
+	// overwrite instead of insert).
+	nextAppend := 0
 	b.Run("floor-append", func(b *testing.B) {
 		b.ReportAllocs()
-		i := 0
+		i := nextAppend
 		for b.Loop() {
 			mu.Lock()
 			journal[i] = result
 			mu.Unlock()
 			i++
 		}
+		nextAppend = i
 	})
 }
 
@@ -262,9 +272,13 @@ func boltFloors(b *testing.B, o *opened) {
 			}
 		}
 	})
+	// Keys go on from where the last run of the closure stopped: -count
+	// runs it again on the same tables, and a reused key would fail (or
+	// overwrite instead of insert).
+	nextPut := 0
 	b.Run("floor-put", func(b *testing.B) {
 		b.ReportAllocs()
-		i := 0
+		i := nextPut
 		for b.Loop() {
 			k := []byte(idemKey(keyFor(i)))
 			if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket(records).Put(k, record) }); err != nil {
@@ -272,10 +286,15 @@ func boltFloors(b *testing.B, o *opened) {
 			}
 			i++
 		}
+		nextPut = i
 	})
+	// Keys go on from where the last run of the closure stopped: -count
+	// runs it again on the same tables, and a reused key would fail (or
+	// overwrite instead of insert).
+	nextAppend := 0
 	b.Run("floor-append", func(b *testing.B) {
 		b.ReportAllocs()
-		i := 0
+		i := nextAppend
 		for b.Loop() {
 			k := binary.BigEndian.AppendUint64([]byte("floor\x00"), uint64(i))
 			if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket(journal).Put(k, entry) }); err != nil {
@@ -283,6 +302,7 @@ func boltFloors(b *testing.B, o *opened) {
 			}
 			i++
 		}
+		nextAppend = i
 	})
 }
 
@@ -385,26 +405,31 @@ func pgFloors(b *testing.B, o *opened) {
 			}
 		}
 	})
+	// Keys go on from where the last run of a closure stopped: -count runs
+	// it again on the same tables, and a reused key would fail.
+	nextPut, nextAppend := 0, 0
 	b.Run("floor-put", func(b *testing.B) {
 		b.ReportAllocs()
 		sql := `INSERT INTO ` + floorRecords + ` (key, fingerprint, owner, lease_until, done, result, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`
-		i := 0
+		i := nextPut
 		for b.Loop() {
 			if _, err := o.pool.Exec(ctx, sql, idemKey(keyFor(i)), rec.Fingerprint, rec.Owner, rec.LeaseUntil, rec.Done, rec.Result, rec.ExpiresAt); err != nil {
 				b.Fatal(err)
 			}
 			i++
 		}
+		nextPut = i
 	})
 	b.Run("floor-append", func(b *testing.B) {
 		b.ReportAllocs()
 		sql := `INSERT INTO ` + floorJournal + ` (workflow, seq, name, owner, result) VALUES ($1, $2, $3, $4, $5)`
-		i := 0
+		i := nextAppend
 		for b.Loop() {
 			if _, err := o.pool.Exec(ctx, sql, "floor", int64(i), entry.Name, entry.Owner, entry.Result); err != nil {
 				b.Fatal(err)
 			}
 			i++
 		}
+		nextAppend = i
 	})
 }
