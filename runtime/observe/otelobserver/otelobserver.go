@@ -267,7 +267,7 @@ func (o *Observer) Observe(ctx context.Context, e runtime.Event) {
 		// guards would only split its series.
 		gauge := o.cache.get(attrKey{kind: e.Kind, x: e.Breaker})
 		o.breakerState.Record(ctx, stateValue(e.To), gauge.rec...)
-		ms = o.cache.get(attrKey{kind: e.Kind, x: e.Breaker, y: stateName(e.To)})
+		ms = o.cache.get(attrKey{kind: e.Kind, x: e.Breaker, y: e.To.String()})
 		o.transitions.Add(ctx, 1, ms.add...)
 	case runtime.EventIdempotentHit:
 		if !recording && !o.idempotentHits.Enabled(ctx) {
@@ -326,21 +326,6 @@ func stateValue(s runtime.State) int64 {
 		return 2
 	}
 	return 0
-}
-
-// stateName spells the state as runtime.State.String does. The adapter
-// keeps its own copy so that the values users' dashboards match on are
-// fixed here, in the package that documents them.
-func stateName(s runtime.State) string {
-	switch s {
-	case runtime.StateClosed:
-		return "closed"
-	case runtime.StateOpen:
-		return "open"
-	case runtime.StateHalfOpen:
-		return "half-open"
-	}
-	return fmt.Sprintf("state(%d)", s)
 }
 
 // The error.type values of rejections.

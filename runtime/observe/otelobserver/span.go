@@ -41,7 +41,7 @@ func addSpanEvent(span trace.Span, e runtime.Event, base []attribute.KeyValue) {
 	case runtime.EventRetry:
 		attrs = append(attrs, keyRetryDelay.Float64(e.Delay.Seconds()))
 	case runtime.EventStateChange:
-		attrs = append(attrs, keyBreakerPrev.String(stateName(e.From)))
+		attrs = append(attrs, keyBreakerPrev.String(e.From.String()))
 	}
 	if e.Err != nil {
 		attrs = append(attrs, keyErrorMessage.String(e.Err.Error()))

@@ -50,7 +50,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
-	"strconv"
 
 	"github.com/resilgen/resilgen/runtime"
 )
@@ -102,7 +101,7 @@ func (o *observer) Observe(ctx context.Context, e runtime.Event) {
 		return
 	}
 	var buf [maxAttrs]slog.Attr
-	attrs := append(buf[:0], slog.String("event", kindName(e.Kind)))
+	attrs := append(buf[:0], slog.String("event", e.Kind.String()))
 	if e.Interface != "" {
 		attrs = append(attrs, slog.String("interface", e.Interface))
 	}
@@ -116,7 +115,7 @@ func (o *observer) Observe(ctx context.Context, e runtime.Event) {
 		attrs = append(attrs, slog.String("breaker", e.Breaker))
 	}
 	if e.Kind == runtime.EventStateChange {
-		attrs = append(attrs, slog.String("from", stateName(e.From)), slog.String("to", stateName(e.To)))
+		attrs = append(attrs, slog.String("from", e.From.String()), slog.String("to", e.To.String()))
 	}
 	if e.Attempt != 0 {
 		attrs = append(attrs, slog.Int("attempt", e.Attempt))
@@ -213,45 +212,6 @@ func message(e runtime.Event) string {
 		return "call succeeded"
 	}
 	return "resilience event"
-}
-
-// kindName spells the kind as runtime.EventKind.String does. The adapter
-// keeps its own copy so that the names in users' log queries are fixed here,
-// in the package that documents them.
-func kindName(k runtime.EventKind) string {
-	switch k {
-	case runtime.EventStateChange:
-		return "state_change"
-	case runtime.EventRetry:
-		return "retry"
-	case runtime.EventRejected:
-		return "rejected"
-	case runtime.EventIdempotentHit:
-		return "idempotent_hit"
-	case runtime.EventStepReplayed:
-		return "step_replayed"
-	case runtime.EventStepRecorded:
-		return "step_recorded"
-	case runtime.EventAttempt:
-		return "attempt"
-	case runtime.EventCall:
-		return "call"
-	}
-	return "kind(" + strconv.Itoa(int(k)) + ")"
-}
-
-// stateName spells the state as runtime.State.String does, for the same
-// reason as kindName.
-func stateName(s runtime.State) string {
-	switch s {
-	case runtime.StateClosed:
-		return "closed"
-	case runtime.StateOpen:
-		return "open"
-	case runtime.StateHalfOpen:
-		return "half-open"
-	}
-	return "state(" + strconv.Itoa(int(s)) + ")"
 }
 
 // keyHash is what the log shows of an idempotency key: the first 12 hex
