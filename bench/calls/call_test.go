@@ -3,6 +3,8 @@ package calls_test
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -11,9 +13,12 @@ import (
 	"github.com/failsafe-go/failsafe-go/retrypolicy"
 	"github.com/failsafe-go/failsafe-go/timeout"
 	"github.com/sony/gobreaker/v2"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
 	"github.com/resilgen/resilgen/bench/calls"
 	"github.com/resilgen/resilgen/runtime"
+	"github.com/resilgen/resilgen/runtime/observe/otelobserver"
+	"github.com/resilgen/resilgen/runtime/observe/slogobserver"
 )
 
 // okGetter is the dependency every call benchmark ends in. It keeps no
@@ -123,6 +128,32 @@ var happyCases = []callCase{
 	}},
 }
 
+// observerCases are resilgen-breaker-retry with an observer adapter, as a
+// program that exports its resilience telemetry runs it: what the adapter
+// costs is their time minus resilgen-breaker-retry's.
+//
+//   - otel: otelobserver on an SDK MeterProvider whose reader (a
+//     ManualReader, never collected here) makes every instrument enabled,
+//     so each call records its attempt and call measurements; there is no
+//     span in the context, so no span event.
+//   - slog: slogobserver on a logger whose level is Info, the common
+//     production setting: the healthy path's events are Debug, so the
+//     adapter asks the handler and logs nothing.
+var observerCases = []callCase{
+	{"resilgen-breaker-retry-otel", func(g calls.Getter) calls.Getter {
+		mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+		obs, err := otelobserver.New(otelobserver.WithMeterProvider(mp))
+		if err != nil {
+			panic(err)
+		}
+		return calls.NewResilientBreakerRetry(g, runtime.WithObserver(obs))
+	}},
+	{"resilgen-breaker-retry-slog", func(g calls.Getter) calls.Getter {
+		logger := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		return calls.NewResilientBreakerRetry(g, runtime.WithObserver(slogobserver.New(logger)))
+	}},
+}
+
 // openCases are breakers that have tripped: each call is rejected at once.
 // Each constructor trips its breaker before returning it.
 var openCases = []callCase{
@@ -153,7 +184,7 @@ func trip(g calls.Getter) calls.Getter {
 func BenchmarkCall(b *testing.B) {
 	for _, mode := range []string{"seq", "par"} {
 		b.Run(mode, func(b *testing.B) {
-			for _, c := range happyCases {
+			for _, c := range append(happyCases[:len(happyCases):len(happyCases)], observerCases...) {
 				b.Run(c.name, func(b *testing.B) { benchCall(b, mode, asGetter(c.wrap(okGetter{})), nil) })
 			}
 			for _, c := range openCases {
