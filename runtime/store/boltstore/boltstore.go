@@ -39,6 +39,16 @@
 // records that older builds persisted are the claims of processes that are
 // gone: they are ignored (the key is free), replaced by the next result,
 // and deleted by Purge.
+//
+// # Expired records are purged on a schedule
+//
+// Open starts one goroutine that calls Purge every 10 minutes (see
+// [WithPurgeInterval]), so that expired results do not pile up in the file
+// and nobody needs a cron job for it; Close stops it. Each purge takes its
+// now from the store's clock ([WithClock]), which should be the runtime's.
+// A purge that fails is reported to [WithPurgeErrorHandler]'s function, or
+// else logged with [log/slog]'s default logger; the next one runs an
+// interval later all the same.
 package boltstore
 
 import (
@@ -55,6 +65,7 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/resilgen/resilgen/runtime"
+	"github.com/resilgen/resilgen/runtime/store/internal/purger"
 )
 
 // layoutVersion is the version of the buckets and encodings this package
@@ -80,6 +91,8 @@ type Store struct {
 	// seed and shards hold the unfinished claims, by key.
 	seed   maphash.Seed
 	shards [claimShards]claimShard
+	// purger runs Purge on a schedule; nil when it is turned off.
+	purger *purger.Purger
 }
 
 var _ runtime.Store = (*Store)(nil)
@@ -88,8 +101,51 @@ var _ runtime.Store = (*Store)(nil)
 type Option func(*options)
 
 type options struct {
-	lockTimeout time.Duration
-	mode        os.FileMode
+	lockTimeout   time.Duration
+	mode          os.FileMode
+	purgeInterval time.Duration
+	clock         runtime.Clock
+	onPurgeError  func(error)
+}
+
+// defaultPurgeInterval is often enough that expired records never take
+// much room, and rare enough that the scan of every record costs nothing
+// worth measuring.
+const defaultPurgeInterval = 10 * time.Minute
+
+// WithPurgeInterval sets how often the store purges expired results and
+// lapsed claims on its own: the wait from the end of one purge to the start
+// of the next, the first one an interval after Open. Default 10 minutes.
+// Zero or negative turns scheduled purging off; call [Store.Purge] yourself
+// then, or the file grows with every idempotency key ever used. A purge
+// reads every record in one write transaction, which holds up other writes
+// while it runs: keep the interval in minutes, not milliseconds.
+func WithPurgeInterval(d time.Duration) Option {
+	return func(o *options) { o.purgeInterval = d }
+}
+
+// WithClock sets the clock that times scheduled purges and gives each its
+// now. Pass the runtime's clock (the one given to runtime.WithClock), so
+// that purges and the runtime agree on what has expired; tests pass a
+// manual clock from runtime/clocktest and advance it instead of sleeping.
+// Default runtime.SystemClock(); a nil clock keeps the default.
+func WithClock(c runtime.Clock) Option {
+	return func(o *options) {
+		if c != nil {
+			o.clock = c
+		}
+	}
+}
+
+// WithPurgeErrorHandler sets the function that receives the error of each
+// scheduled purge that fails, such as a record the store cannot decode. It
+// is called on the purger's goroutine, one error at a time, and purging
+// waits for it to return: keep it quick, and do not call [Store.Close]
+// from it, since Close waits for that goroutine. Errors of purges you call
+// yourself are returned to you, not passed here. Default, and nil: log the
+// error at level Warn with [slog.Default]; pass func(error) {} to drop it.
+func WithPurgeErrorHandler(fn func(err error)) Option {
+	return func(o *options) { o.onPurgeError = fn }
 }
 
 // WithLockTimeout sets how long Open waits for another process to close the
@@ -113,9 +169,16 @@ func WithFileMode(mode os.FileMode) Option {
 // buckets when missing. It fails quickly with a clear error when another
 // process (or another Store of this process) has the file open, when the
 // file is not a bbolt database, and when its layout is newer than this
-// package's.
+// package's. Unless [WithPurgeInterval] turns it off, it starts the
+// goroutine that purges expired records (see the package doc); Close stops
+// it.
 func Open(path string, opts ...Option) (*Store, error) {
-	o := options{lockTimeout: time.Second, mode: 0o600}
+	o := options{
+		lockTimeout:   time.Second,
+		mode:          0o600,
+		purgeInterval: defaultPurgeInterval,
+		clock:         runtime.SystemClock(),
+	}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -140,6 +203,13 @@ func Open(path string, opts ...Option) (*Store, error) {
 	for i := range s.shards {
 		s.shards[i].claims = make(map[string]claim)
 	}
+	s.purger = purger.Start(purger.Config{
+		Clock:    o.clock,
+		Interval: o.purgeInterval,
+		Purge:    s.Purge,
+		OnError:  o.onPurgeError,
+		Store:    "boltstore " + path,
+	})
 	return s, nil
 }
 
@@ -172,8 +242,12 @@ func initLayout(tx *bolt.Tx) error {
 	return nil
 }
 
-// Close closes the file, so that another process may open it.
+// Close stops scheduled purging, waiting for a purge in flight to end, and
+// closes the file, so that another process may open it. Calling it again
+// does nothing and returns nil.
 func (s *Store) Close() error {
+	// First: no purge may run on a closed file.
+	s.purger.Stop()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("boltstore: close %s: %w", s.db.Path(), err)
 	}
