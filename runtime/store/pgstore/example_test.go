@@ -12,7 +12,8 @@ import (
 )
 
 // Replicas that share a database share idempotency records and workflow
-// journals: a workflow one replica started, another can finish.
+// journals: a workflow one replica started, another can finish. Each
+// replica purges expired records every 10 minutes until Close.
 func ExampleNew() {
 	ctx := context.Background()
 	pool, err := pgxpool.New(ctx, os.Getenv("DATABASE_URL"))
@@ -24,6 +25,9 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	// Deferred after pool.Close, so it runs first: the purger stops before
+	// the pool it uses is closed. Close leaves the pool open.
+	defer store.Close()
 	wf := runtime.NewWorkflow(store, "incident-INC-12345")
 	_ = wf.Run(ctx, func(ctx context.Context) error { return nil })
 }

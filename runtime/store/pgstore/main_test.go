@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 				pool.Close()
 				return nil, nil, err
 			}
-			return s, func() error { pool.Close(); return nil }, nil
+			return s, func() error { s.Close(); pool.Close(); return nil }, nil
 		})
 	}
 	os.Exit(m.Run())

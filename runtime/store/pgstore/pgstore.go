@@ -40,12 +40,33 @@
 // Leases and expiries are compared with the times the callers pass, from
 // their own clocks, so keep the replicas' clocks in sync: a replica whose
 // clock runs ahead by d takes over a crashed claimer's key d early.
+//
+// # Expired records are purged on a schedule
+//
+// New starts one goroutine that calls Purge every 10 minutes (see
+// [WithPurgeInterval]), so that expired results and lapsed claims do not
+// pile up in the table and nobody needs a cron job for it. [Store.Close]
+// stops it; it does not close the pool, which stays yours: call Close
+// before pool.Close, or the purges left fail on the closed pool.
+//
+// Every replica purges on its own schedule. That is harmless: the purge is
+// one DELETE of the rows that expired, so two replicas purging at once
+// delete each row once between them (the second waits for the first's row
+// locks and skips what is gone), and a row that a claim took over in the
+// meantime is live again and kept. The first purge comes after a random
+// part of the interval, so that replicas started together (a deployment)
+// do not all purge at the same moment. Each purge takes its now from the
+// store's clock ([WithClock]), which should be the runtime's; a failure is
+// reported to [WithPurgeErrorHandler]'s function, or else logged with
+// [log/slog]'s default logger, and the next purge runs an interval later
+// all the same.
 package pgstore
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"regexp"
 	"time"
 
@@ -53,6 +74,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/resilgen/resilgen/runtime"
+	"github.com/resilgen/resilgen/runtime/store/internal/purger"
 )
 
 // schemaVersion is the version of the tables this package writes. Bump it,
@@ -65,6 +87,8 @@ type Store struct {
 	pool   *pgxpool.Pool
 	tables tables
 	sql    statements
+	// purger runs Purge on a schedule; nil when it is turned off.
+	purger *purger.Purger
 }
 
 var _ runtime.Store = (*Store)(nil)
@@ -75,6 +99,51 @@ type Option func(*options)
 type options struct {
 	prefix        string
 	durableClaims bool
+	purgeInterval time.Duration
+	clock         runtime.Clock
+	onPurgeError  func(error)
+}
+
+// defaultPurgeInterval is often enough that expired rows never take much
+// room, and rare enough that the scan of the table costs nothing worth
+// measuring.
+const defaultPurgeInterval = 10 * time.Minute
+
+// WithPurgeInterval sets how often the store purges expired results and
+// lapsed claims on its own: the wait from the end of one purge to the start
+// of the next. The first purge comes between half an interval and an
+// interval after New, at random, so that replicas spread out. Default 10
+// minutes. Zero or negative turns scheduled purging off; call
+// [Store.Purge] yourself then (one replica is enough), or the table grows
+// with every idempotency key ever used. A purge scans the table: keep the
+// interval in minutes, not milliseconds.
+func WithPurgeInterval(d time.Duration) Option {
+	return func(o *options) { o.purgeInterval = d }
+}
+
+// WithClock sets the clock that times scheduled purges and gives each its
+// now. Pass the runtime's clock (the one given to runtime.WithClock), so
+// that purges and the runtime agree on what has expired; tests pass a
+// manual clock from runtime/clocktest and advance it instead of sleeping.
+// Default runtime.SystemClock(); a nil clock keeps the default.
+func WithClock(c runtime.Clock) Option {
+	return func(o *options) {
+		if c != nil {
+			o.clock = c
+		}
+	}
+}
+
+// WithPurgeErrorHandler sets the function that receives the error of each
+// scheduled purge that fails, such as a lost connection. It is called on
+// the purger's goroutine, one error at a time, and purging waits for it to
+// return: keep it quick, and do not call [Store.Close] from it, since Close
+// waits for that goroutine. Errors of purges you call yourself are returned
+// to you, not passed here, and neither is the cancellation of a purge in
+// flight by Close. Default, and nil: log the error at level Warn with
+// [slog.Default]; pass func(error) {} to drop it.
+func WithPurgeErrorHandler(fn func(err error)) Option {
+	return func(o *options) { o.onPurgeError = fn }
 }
 
 // WithDurableClaims commits every claim with synchronous commit, as the
@@ -125,9 +194,11 @@ func newTables(prefix string) (tables, error) {
 // New returns a store on pool's database, creating its tables when they
 // are missing. Several processes may call New at once: an advisory lock
 // serializes the creation. It fails when the tables have a newer schema
-// version than this package writes.
+// version than this package writes. ctx bounds the setup only. Unless
+// [WithPurgeInterval] turns it off, New starts the goroutine that purges
+// expired records (see the package doc); [Store.Close] stops it.
 func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
-	var o options
+	o := options{purgeInterval: defaultPurgeInterval, clock: runtime.SystemClock()}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -138,7 +209,37 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	if err := migrate(ctx, pool, o.prefix, t); err != nil {
 		return nil, fmt.Errorf("pgstore: setting up tables %s*: %w", o.prefix+"resilgen_", err)
 	}
-	return &Store{pool: pool, tables: t, sql: newStatements(t, o.durableClaims)}, nil
+	s := &Store{pool: pool, tables: t, sql: newStatements(t, o.durableClaims)}
+	s.purger = purger.Start(purger.Config{
+		Clock:    o.clock,
+		Interval: o.purgeInterval,
+		First:    firstPurge(o.purgeInterval),
+		Purge:    s.Purge,
+		OnError:  o.onPurgeError,
+		Store:    "pgstore " + t.plainRecords,
+	})
+	return s, nil
+}
+
+// firstPurge returns the wait before the first scheduled purge: a random
+// time in (interval/2, interval], so that replicas started together spread
+// their purges over half an interval instead of all deleting at once, and
+// the first purge still comes within an interval. It draws from
+// math/rand/v2's global source, which is seeded at random and safe for
+// concurrent use.
+func firstPurge(interval time.Duration) time.Duration {
+	if half := interval / 2; half > 0 {
+		return interval - rand.N(half)
+	}
+	return interval
+}
+
+// Close stops scheduled purging, cancelling a purge in flight and waiting
+// for it to end. It does not close the pool, which the caller owns and
+// closes after Close; the store's methods keep working as long as the pool
+// is open. Calling it again does nothing.
+func (s *Store) Close() {
+	s.purger.Stop()
 }
 
 // migrate creates the tables or checks their version, in one transaction

@@ -57,13 +57,15 @@ func newPrefix(t testing.TB, pool *pgxpool.Pool) string {
 	return prefix
 }
 
-// newTestStore returns a store on tables of its own.
-func newTestStore(t testing.TB, pool *pgxpool.Pool) *Store {
+// newTestStore returns a store on tables of its own, and closes it when the
+// test ends (before its tables are dropped and the pool closed).
+func newTestStore(t testing.TB, pool *pgxpool.Pool, opts ...Option) *Store {
 	t.Helper()
-	s, err := New(context.Background(), pool, WithTablePrefix(newPrefix(t, pool)))
+	s, err := New(context.Background(), pool, append([]Option{WithTablePrefix(newPrefix(t, pool))}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(s.Close)
 	return s
 }
 
@@ -79,10 +81,16 @@ func TestNewIsIdempotentAndConcurrent(t *testing.T) {
 	prefix := newPrefix(t, pool)
 	var wg sync.WaitGroup
 	errs := make([]error, 8)
+	stores := make([]*Store, len(errs))
 	for i := range errs {
-		wg.Go(func() { _, errs[i] = New(context.Background(), pool, WithTablePrefix(prefix)) })
+		wg.Go(func() { stores[i], errs[i] = New(context.Background(), pool, WithTablePrefix(prefix)) })
 	}
 	wg.Wait()
+	for _, s := range stores {
+		if s != nil {
+			t.Cleanup(s.Close)
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		t.Fatalf("concurrent New: %v", err)
 	}
@@ -90,6 +98,7 @@ func TestNewIsIdempotentAndConcurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(s.Close)
 	var version int
 	if err := pool.QueryRow(context.Background(), "SELECT version FROM "+s.tables.schema).Scan(&version); err != nil || version != schemaVersion {
 		t.Fatalf("schema version = %d, %v; want %d", version, err, schemaVersion)
@@ -129,10 +138,12 @@ func TestTwoPoolsShareClaims(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(sa.Close)
 	sb, err := New(ctx, b, WithTablePrefix(prefix))
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(sb.Close)
 	now := storeNow()
 	if _, claimed, err := sa.Claim(ctx, "k", "fp", "A", now, now.Add(60e9)); err != nil || !claimed {
 		t.Fatalf("Claim through pool a = %v, %v", claimed, err)
@@ -152,10 +163,7 @@ func TestClaimCommitsAsynchronously(t *testing.T) {
 	pool := testPool(t)
 	ctx := context.Background()
 	async := newTestStore(t, pool)
-	durable, err := New(ctx, pool, WithTablePrefix(newPrefix(t, pool)), WithDurableClaims())
-	if err != nil {
-		t.Fatal(err)
-	}
+	durable := newTestStore(t, pool, WithDurableClaims())
 	now := storeNow()
 	// settingAfter runs sql in a transaction and returns synchronous_commit
 	// as the statement left it in that transaction.
@@ -223,10 +231,6 @@ func TestClaimCommitsAsynchronously(t *testing.T) {
 func TestDurableClaimsConformance(t *testing.T) {
 	pool := testPool(t)
 	storetest.Run(t, func(t *testing.T) runtime.Store {
-		s, err := New(context.Background(), pool, WithTablePrefix(newPrefix(t, pool)), WithDurableClaims())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
+		return newTestStore(t, pool, WithDurableClaims())
 	})
 }
