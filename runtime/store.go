@@ -48,7 +48,9 @@ type Store interface {
 
 	// Purge deletes every finished record that expired at or before now and
 	// every unfinished claim whose lease ran out at or before now, and
-	// returns how many it deleted.
+	// returns how many it deleted. The stores of this module run it
+	// themselves (the memory store as it claims, boltstore and pgstore on a
+	// schedule), so a caller need not.
 	Purge(ctx context.Context, now time.Time) (int, error)
 
 	// Append writes entry at (workflow, entry.Seq) unless an entry is there
