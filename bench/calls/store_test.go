@@ -358,6 +358,7 @@ func openPG(b *testing.B) *opened {
 		b.Fatal(err)
 	}
 	return &opened{st: st, pool: pool, prefix: prefix, close: func() {
+		st.Close() // stops its purger; the pool is ours to close
 		for _, t := range []string{"resilgen_idempotency", "resilgen_journal", "resilgen_schema", "floor_records", "floor_journal"} {
 			_, _ = pool.Exec(ctx, `DROP TABLE IF EXISTS "`+prefix+t+`"`)
 		}
