@@ -67,6 +67,18 @@ func BenchmarkDo(b *testing.B) {
 	}
 }
 
+// BenchmarkDoObserved is BenchmarkDo with an observer that does nothing:
+// what the runtime itself spends on events (clock reads, building them).
+func BenchmarkDoObserved(b *testing.B) {
+	p := newOK()
+	m := benchMethod(runtime.MethodConfig{}, runtime.WithObserver(runtime.ObserverFunc(func(context.Context, runtime.Event) {})))
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.Do(ctx, func(ctx context.Context) error { return p.Ping(ctx) })
+	}
+}
+
 // BenchmarkDoBulkhead adds a bulkhead to BenchmarkDo.
 func BenchmarkDoBulkhead(b *testing.B) {
 	p := newOK()

@@ -214,7 +214,8 @@ func (m *Method) attemptObserved(ctx context.Context, n int, call func(context.C
 	} else {
 		err = call(ctx)
 	}
-	m.event(ctx, Event{Kind: EventAttempt, Policy: "retry", Attempt: n, Duration: m.clock.Now().Sub(start), Err: err})
+	end := m.clock.Now()
+	m.event(ctx, Event{Kind: EventAttempt, Time: end, Policy: "retry", Attempt: n, Duration: end.Sub(start), Err: err})
 	return err
 }
 
@@ -236,9 +237,13 @@ func sleep(ctx context.Context, clock Clock, d time.Duration) bool {
 
 // event fills in what every event of the method carries and hands it to the
 // observer. Callers check m.observer first, so that without an observer no
-// event is even built.
+// event is even built. An event whose caller already read the clock keeps
+// that Time: each read costs ~50 ns on a VM, and an observed call would
+// otherwise read it six times.
 func (m *Method) event(ctx context.Context, e Event) {
-	e.Time = m.clock.Now()
+	if e.Time.IsZero() {
+		e.Time = m.clock.Now()
+	}
 	e.Interface, e.Method = m.cfg.Interface, m.cfg.Name
 	m.observer.Observe(ctx, e)
 }
@@ -248,7 +253,8 @@ func (m *Method) rejected(ctx context.Context, policy, breaker string, err error
 }
 
 func (m *Method) called(ctx context.Context, start time.Time, attempts int, err error) {
-	m.event(ctx, Event{Kind: EventCall, Attempt: attempts, Duration: m.clock.Now().Sub(start), Err: err})
+	end := m.clock.Now()
+	m.event(ctx, Event{Kind: EventCall, Time: end, Attempt: attempts, Duration: end.Sub(start), Err: err})
 }
 
 // Recording is what [Method.DoRecorded] needs to record a call's results and

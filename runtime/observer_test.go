@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -130,4 +131,40 @@ func TestWithObserverLaterWins(t *testing.T) {
 	noErr(t, m.Do(context.Background(), func(context.Context) error { return nil }))
 	equal(t, 0, len(first.kind(runtime.EventCall)), "calls seen by the replaced observer")
 	equal(t, 1, len(second.kind(runtime.EventCall)), "calls seen by the later observer")
+}
+
+// countingClock counts the reads of a clock.
+type countingClock struct {
+	runtime.Clock
+	mu    sync.Mutex
+	reads int
+}
+
+func (c *countingClock) Now() time.Time {
+	c.mu.Lock()
+	c.reads++
+	c.mu.Unlock()
+	return c.Clock.Now()
+}
+
+func TestObservedCallReadsTheClockOncePerTimestamp(t *testing.T) {
+	// An observed call that succeeds at once has four instants to stamp:
+	// the call's start and end and its attempt's start and end. Each event
+	// takes its Time from them rather than reading the clock again.
+	clk := &countingClock{Clock: clocktest.New(epoch)}
+	var events []runtime.Event
+	rt := runtime.New(runtime.WithClock(clk), runtime.WithObserver(runtime.ObserverFunc(func(_ context.Context, e runtime.Event) {
+		events = append(events, e)
+	})))
+	m := rt.NewMethod(runtime.MethodConfig{Interface: "Svc", Name: "Call",
+		Breaker: rt.NewBreaker("Svc", runtime.BreakerConfig{}), Retry: &runtime.RetryConfig{}})
+	clk.reads = 0 // building the breaker reads it too
+	noErr(t, m.Do(context.Background(), func(context.Context) error { return nil }))
+	equal(t, 4, clk.reads, "clock reads")
+	equal(t, 2, len(events), "events (attempt, call)")
+	for _, e := range events {
+		if e.Time.IsZero() {
+			t.Fatalf("%v event without a time", e.Kind)
+		}
+	}
 }
