@@ -163,6 +163,9 @@ func ParseDirective(text string, base token.Pos) (*Directive, error) {
 				if len(spec.options) == 0 {
 					return nil, errAt(w.off, "%s takes no options, found %q", name.text, w.text)
 				}
+				if hasOption(spec, w.text) {
+					return nil, errAt(w.off, "%s: option %s has no value; write %s=VALUE", name.text, w.text, w.text)
+				}
 				return nil, errAt(w.off, "%s: unexpected word %q: options are written name=value%s", name.text, w.text, didYouMean(w.text, sortedKeys(spec.options)))
 			}
 		}

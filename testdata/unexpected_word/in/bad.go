@@ -2,9 +2,9 @@ package bad
 
 import "context"
 
-// Bad writes an option without a value.
+// Bad writes a word that is no option.
 //
-//resil:breaker threshold
+//resil:breaker thresold
 type Bad interface {
 	Get(ctx context.Context) error
 }
