@@ -79,16 +79,24 @@ func (rt *Runtime) NewMethod(cfg MethodConfig) *Method {
 // panic goes on to the caller.
 func (m *Method) Do(ctx context.Context, call func(context.Context) error) error {
 	if b := m.cfg.Bulkhead; b != nil {
-		if err := b.acquire(ctx); err != nil {
-			if m.observer != nil {
-				m.rejected(ctx, "bulkhead", "", err)
-				m.called(ctx, m.clock.Now(), 0, err)
-			}
+		if err := m.enter(ctx, b); err != nil {
 			return err
 		}
 		defer b.release()
 	}
 	return m.guarded(ctx, call)
+}
+
+// enter takes a slot of b for a call, or reports the call rejected. The
+// caller releases the slot, with a defer of its own so that a panicking
+// call gives it back too.
+func (m *Method) enter(ctx context.Context, b *Bulkhead) error {
+	err := b.acquire(ctx)
+	if err != nil && m.observer != nil {
+		m.rejected(ctx, "bulkhead", "", err)
+		m.called(ctx, m.clock.Now(), 0, err)
+	}
+	return err
 }
 
 // guarded runs call through the breaker, retry and timeout.
@@ -281,11 +289,7 @@ type Recording struct {
 // each recorded result into the pointer at the same index.
 func (m *Method) DoRecorded(ctx context.Context, rec Recording, call func(context.Context) error) error {
 	if b := m.cfg.Bulkhead; b != nil {
-		if err := b.acquire(ctx); err != nil {
-			if m.observer != nil {
-				m.rejected(ctx, "bulkhead", "", err)
-				m.called(ctx, m.clock.Now(), 0, err)
-			}
+		if err := m.enter(ctx, b); err != nil {
 			return err
 		}
 		defer b.release()
