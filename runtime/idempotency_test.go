@@ -62,6 +62,24 @@ func (c *charger) charge(ctx context.Context, key, account string, amount int, b
 	return r, err
 }
 
+// chargeHeld starts charging k1 (acct, 100) in a goroutine whose call
+// holds until release is called and then returns result. It returns once
+// the call is running; done receives the charge's error.
+func (c *charger) chargeHeld(result error) (release func(), done <-chan error) {
+	entered, held := make(chan struct{}), make(chan struct{})
+	errc := make(chan error, 1)
+	go func() {
+		_, err := c.charge(context.Background(), "k1", "acct", 100, func(context.Context) error {
+			close(entered)
+			<-held
+			return result
+		})
+		errc <- err
+	}()
+	<-entered
+	return func() { close(held) }, errc
+}
+
 func (c *charger) callCount() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -134,20 +152,10 @@ func TestIdempotentConflictOnOtherArguments(t *testing.T) {
 
 func TestIdempotentConflictWhileInFlightIsImmediate(t *testing.T) {
 	c := newCharger(t, runtime.IdempotencyConfig{})
-	entered, release := make(chan struct{}), make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.charge(context.Background(), "k1", "acct", 100, func(context.Context) error {
-			close(entered)
-			<-release
-			return nil
-		})
-		done <- err
-	}()
-	<-entered
+	release, done := c.chargeHeld(nil)
 	_, err := c.charge(context.Background(), "k1", "acct", 999, nil)
 	isErr(t, err, runtime.ErrIdempotencyConflict)
-	close(release)
+	release()
 	noErr(t, <-done)
 }
 
@@ -192,23 +200,13 @@ func TestIdempotentFailureIsNotRecorded(t *testing.T) {
 
 func TestIdempotentFailedFirstLetsAWaiterCall(t *testing.T) {
 	c := newCharger(t, runtime.IdempotencyConfig{})
-	entered, release := make(chan struct{}), make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.charge(context.Background(), "k1", "acct", 100, func(context.Context) error {
-			close(entered)
-			<-release
-			return errBoom
-		})
-		done <- err
-	}()
-	<-entered
+	release, done := c.chargeHeld(errBoom)
 	second := make(chan error, 1)
 	go func() {
 		_, err := c.charge(context.Background(), "k1", "acct", 100, nil)
 		second <- err
 	}()
-	close(release)
+	release()
 	isErr(t, <-done, errBoom)
 	noErr(t, <-second)
 	equal(t, 2, c.callCount(), "calls")
@@ -271,17 +269,7 @@ func TestIdempotentWaitsForAnotherProcessResult(t *testing.T) {
 func TestIdempotentLeaseIsRenewedWhileTheCallRuns(t *testing.T) {
 	c := newCharger(t, runtime.IdempotencyConfig{Lease: 30 * time.Second})
 	fp := fingerprintOf(t, "acct", 100)
-	entered, release := make(chan struct{}), make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.charge(context.Background(), "k1", "acct", 100, func(context.Context) error {
-			close(entered)
-			<-release
-			return nil
-		})
-		done <- err
-	}()
-	<-entered
+	release, done := c.chargeHeld(nil)
 	for range 6 { // a minute: twice the lease
 		c.clk.BlockUntilTimers(1)
 		c.clk.Advance(10 * time.Second)
@@ -290,7 +278,7 @@ func TestIdempotentLeaseIsRenewedWhileTheCallRuns(t *testing.T) {
 	_, claimed, err := c.store.Claim(context.Background(), "Svc.Charge:k1", fp, "other", c.clk.Now(), c.clk.Now().Add(time.Minute))
 	noErr(t, err)
 	equal(t, false, claimed, "another owner took over a renewed claim")
-	close(release)
+	release()
 	noErr(t, <-done)
 	equal(t, 0, c.clk.Timers(), "renewal timers left running")
 }
@@ -322,22 +310,12 @@ func TestIdempotentLostLeaseStopsTheCall(t *testing.T) {
 
 func TestIdempotentWaiterGivesUpWithItsContext(t *testing.T) {
 	c := newCharger(t, runtime.IdempotencyConfig{})
-	entered, release := make(chan struct{}), make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.charge(context.Background(), "k1", "acct", 100, func(context.Context) error {
-			close(entered)
-			<-release
-			return nil
-		})
-		done <- err
-	}()
-	<-entered
+	release, done := c.chargeHeld(nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := c.charge(ctx, "k1", "acct", 100, nil)
 	isErr(t, err, context.Canceled)
-	close(release)
+	release()
 	noErr(t, <-done)
 }
 
