@@ -7,8 +7,8 @@
 //	Load            load.go       one packages.Load of every requested package
 //	FindInterfaces  load.go       the annotated interfaces, and the load errors that block
 //	ParseDirective  directive.go  a //resil: line -> a typed Directive, with positions
-//	Check           check.go      every refusal of DESIGN.md, with go/types -> Plans
-//	Emit            emit.go       Plans -> one gofmt'd file, through jennifer
+//	Check           check*.go     every refusal of DESIGN.md, with go/types -> Plans (plan.go)
+//	Emit            emit*.go      Plans -> one gofmt'd file, through jennifer
 //	WriteFiles      write.go      header check, -check mode, atomic writes
 //
 // [Run] strings them together for the command; [Generate] runs the middle of

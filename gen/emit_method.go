@@ -1,0 +1,231 @@
+package gen
+
+import (
+	"fmt"
+	"go/types"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// lowerFirst lowers the first letter: Charge -> charge.
+func lowerFirst(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[size:]
+}
+
+// method writes one method of the wrapper: a pass-through, or a call
+// through the method's runtime.Method.
+func (w *writer) method(p *Plan, m *MethodPlan, self, nextField, field string) {
+	n := w.e.newNames()
+	recv := n.get("w")
+	wrapped := m.Wrapped()
+	var ctx, errName, callName string
+	if wrapped {
+		ctx, errName, callName = n.get("ctx"), n.get("err"), n.get("call")
+	}
+	params := m.Sig.Params()
+	pnames := make([]string, params.Len())
+	for i := range pnames {
+		if i == 0 && m.HasCtx && wrapped {
+			pnames[i] = ctx
+			continue
+		}
+		want := params.At(i).Name()
+		if want == "" || want == "_" {
+			want = "arg" + strconv.Itoa(i)
+		}
+		pnames[i] = n.get(want)
+	}
+	res := m.Sig.Results()
+	nres := res.Len()
+	if wrapped {
+		nres-- // the error
+	}
+	rnames := make([]string, nres)
+	for i := range rnames {
+		rnames[i] = n.get("r" + strconv.Itoa(i))
+	}
+	// The call to the wrapped method; pnames[0] is the attempt's ctx.
+	var call strings.Builder
+	call.WriteString(recv + "." + nextField + "." + m.Name + "(")
+	for i, name := range pnames {
+		if i > 0 {
+			call.WriteString(", ")
+		}
+		call.WriteString(name)
+		if m.Sig.Variadic() && i == len(pnames)-1 {
+			call.WriteString("...")
+		}
+	}
+	call.WriteString(")")
+
+	if wrapped {
+		w.str("// ", m.Name, " calls the wrapped ", p.Name, "'s ", m.Name, " through its policies.\n")
+	} else {
+		w.str("// ", m.Name, " calls the wrapped ", p.Name, "'s ", m.Name, " directly: it has no policies.\n")
+	}
+	w.str("func (", recv, " *", self, ") ", m.Name)
+	w.signature(m.Sig, pnames)
+	w.str(" {\n")
+	switch {
+	case !wrapped && res.Len() == 0:
+		w.str("\t", call.String(), "\n")
+	case !wrapped:
+		w.str("\treturn ", call.String(), "\n")
+	default:
+		w.wrappedBody(p, m, recv, field, ctx, errName, callName, pnames, rnames, call.String())
+	}
+	w.str("}\n")
+}
+
+// signature writes (params) results, the parameters named names.
+func (w *writer) signature(sig *types.Signature, names []string) {
+	params := sig.Params()
+	w.buf.WriteByte('(')
+	for i := 0; i < params.Len(); i++ {
+		if i > 0 {
+			w.str(", ")
+		}
+		w.str(names[i], " ")
+		if sig.Variadic() && i == params.Len()-1 {
+			w.str("...", w.typ(params.At(i).Type().(*types.Slice).Elem()))
+		} else {
+			w.str(w.typ(params.At(i).Type()))
+		}
+	}
+	w.buf.WriteByte(')')
+	res := sig.Results()
+	switch res.Len() {
+	case 0:
+	case 1:
+		w.str(" ", w.typ(res.At(0).Type()))
+	default:
+		w.str(" (")
+		for i := 0; i < res.Len(); i++ {
+			if i > 0 {
+				w.str(", ")
+			}
+			w.str(w.typ(res.At(i).Type()))
+		}
+		w.str(")")
+	}
+}
+
+// wrappedBody writes the body of a method with policies: declare the
+// results, compute the key, run the call through Do or DoRecorded, return.
+func (w *writer) wrappedBody(p *Plan, m *MethodPlan, recv, field, ctx, errName, callName string, pnames, rnames []string, call string) {
+	res := m.Sig.Results()
+	for i, r := range rnames {
+		w.str("\tvar ", r, " ", w.typ(res.At(i).Type()), "\n")
+	}
+	// returns spells `return r0, ..., last`.
+	returns := func(last string) string {
+		if len(rnames) == 0 {
+			return "return " + last
+		}
+		return "return " + strings.Join(rnames, ", ") + ", " + last
+	}
+
+	// The attempt: the closure the runtime calls once per attempt. Without
+	// a ctx parameter the attempt's ctx has nowhere to go.
+	attemptParam := ctx + " " + w.qual("context", "Context")
+	callerCtx := ctx
+	if !m.HasCtx {
+		attemptParam = w.qual("context", "Context")
+		callerCtx = w.qual("context", "Background") + "()"
+	}
+	attempt := func() {
+		w.str("\t", callName, " := func(", attemptParam, ") error {\n")
+		if len(rnames) == 0 {
+			w.str("\t\treturn ", call, "\n")
+		} else {
+			w.str("\t\tvar ", errName, " error\n")
+			w.str("\t\t", strings.Join(rnames, ", "), ", ", errName, " = ", call, "\n")
+			w.str("\t\treturn ", errName, "\n")
+		}
+		w.str("\t}\n")
+	}
+
+	// The attempt gets a name of its own rather than being written inside
+	// the call: it reads better with the call on one line.
+	var run string
+	if m.Recorded() {
+		key := w.key(p, m, pnames, returns)
+		attempt()
+		run = recv + "." + field + ".DoRecorded(" + callerCtx + ", " + w.recording(m, pnames, rnames, key) + ", " + callName + ")"
+	} else {
+		attempt()
+		run = recv + "." + field + ".Do(" + callerCtx + ", " + callName + ")"
+	}
+	if len(rnames) == 0 {
+		w.str("\treturn ", run, "\n")
+		return
+	}
+	w.str("\t", errName, " := ", run, "\n")
+	w.str("\t", returns(errName), "\n")
+}
+
+// recording spells runtime.Recording{Key, Args, Results}, on one line. Args
+// (the fingerprint) are given only when the method is idempotent.
+func (w *writer) recording(m *MethodPlan, pnames, rnames []string, key string) string {
+	var fields []string
+	if key != "" {
+		fields = append(fields, "Key: "+key)
+	}
+	if m.Idempotent != nil && len(pnames) > 1 {
+		fields = append(fields, "Args: []any{"+strings.Join(pnames[1:], ", ")+"}")
+	}
+	if len(rnames) > 0 {
+		results := make([]string, len(rnames))
+		for i, r := range rnames {
+			results[i] = "&" + r
+		}
+		fields = append(fields, "Results: []any{"+strings.Join(results, ", ")+"}")
+	}
+	return w.qual(runtimePath, "Recording") + "{" + strings.Join(fields, ", ") + "}"
+}
+
+// key writes the nil checks a key path needs and returns the key
+// expression, or "" when the key is the hash of all arguments.
+func (w *writer) key(p *Plan, m *MethodPlan, pnames []string, returns func(string) string) string {
+	if m.Idempotent == nil || m.Idempotent.Key == nil {
+		return ""
+	}
+	k := m.Idempotent.Key
+	userParam := m.Sig.Params().At(k.Param).Name()
+	sel := func(n int) (expr, text string) {
+		expr, text = pnames[k.Param], userParam
+		for _, f := range k.Fields[:n] {
+			expr += "." + f
+			text += "." + f
+		}
+		return expr, text
+	}
+	for _, n := range k.NilChecks {
+		expr, text := sel(n)
+		msg := fmt.Sprintf("%s.%s: idempotency key %s: %s is nil", p.Name, m.Name, k.Written, text)
+		w.str("\tif ", expr, " == nil {\n")
+		w.str("\t\t", returns(w.qual("errors", "New")+"("+strconv.Quote(msg)+")"), "\n")
+		w.str("\t}\n")
+	}
+	expr, _ := sel(len(k.Fields))
+	switch k.Conv {
+	case keyNamedStr:
+		return "string(" + expr + ")"
+	case keySigned:
+		if !types.Identical(k.Type, types.Typ[types.Int64]) {
+			expr = "int64(" + expr + ")"
+		}
+		return w.qual("strconv", "FormatInt") + "(" + expr + ", 10)"
+	case keyUnsigned:
+		if !types.Identical(k.Type, types.Typ[types.Uint64]) {
+			expr = "uint64(" + expr + ")"
+		}
+		return w.qual("strconv", "FormatUint") + "(" + expr + ", 10)"
+	case keyStringer:
+		return expr + ".String()"
+	}
+	return expr
+}
