@@ -3,7 +3,7 @@
 # PostgreSQL server that this script starts and always removes, so that the
 # pgstore tests run instead of skipping.
 #
-#   scripts/test.sh                 go test -race -count=1 ./...
+#   scripts/test.sh                 go test -race -count=1 -timeout=5m ./...
 #   scripts/test.sh CMD ARGS...     runs CMD ARGS... instead, with the server up
 #                                   (e.g. go test -run '^$' -bench . ./runtime/store/...)
 #
@@ -108,5 +108,5 @@ fi
 if [[ $# -gt 0 ]]; then
 	"$@"
 else
-	go test -race -count=1 ./...
+	go test -race -count=1 -timeout=5m ./...
 fi
