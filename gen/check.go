@@ -130,6 +130,7 @@ func (c *checker) checkInterface(in *Interface) *Plan {
 		}
 	}
 
+	c.checkPlacement(in)
 	typeDirs, perrs := ParseDoc(in.Doc)
 	c.errs = append(c.errs, perrs...)
 	typeLevel := byName(typeDirs)

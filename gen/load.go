@@ -153,7 +153,11 @@ func FindInterfaces(pkg *packages.Package, typeNames []string) ([]*Interface, Er
 				}
 				annotated := hasDirective(doc)
 				for _, m := range it.Methods.List {
-					annotated = annotated || hasDirective(m.Doc)
+					// A directive after a method on its line, or on an
+					// embedded line, is refused by Check: it must not
+					// pass unnoticed because it also leaves the interface
+					// looking unannotated.
+					annotated = annotated || hasDirective(m.Doc) || hasDirective(m.Comment)
 				}
 				if len(wanted) > 0 && !wanted[ts.Name.Name] || len(wanted) == 0 && !annotated {
 					continue
