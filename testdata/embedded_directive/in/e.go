@@ -23,6 +23,6 @@ type Conn interface {
 	// Stringer is passed through.
 	//resil:bogus
 	fmt.Stringer
-	Getter //resil:timeout 1s
+	Getter                                    //resil:timeout 1s
 	Send(ctx context.Context, b []byte) error //resil:timeout 2s
 }
