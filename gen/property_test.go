@@ -3,6 +3,7 @@ package gen
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"math/rand"
 	"os"
@@ -20,26 +21,36 @@ import (
 // for a batch of them in one temporary module, with one load and one go vet.
 
 // propSeeds is the fixed set the normal suite runs. More come from
-// go test -fuzz=FuzzGenerate ./gen.
-var propSeeds = func() []int64 {
-	s := make([]int64, 48)
+// go test -fuzz=FuzzGenerate ./gen, or from -prop.from and -prop.n, which
+// check n seeds from a given one in one batch.
+var propSeeds = seedRange(1, 48)
+
+var (
+	propFrom = flag.Int64("prop.from", 1, "first seed of TestGenerateCompilesOrRefuses")
+	propN    = flag.Int("prop.n", len(propSeeds), "seeds of TestGenerateCompilesOrRefuses")
+)
+
+// seedRange returns n seeds from from.
+func seedRange(from int64, n int) []int64 {
+	s := make([]int64, n)
 	for i := range s {
-		s[i] = int64(i + 1)
+		s[i] = from + int64(i)
 	}
 	return s
-}()
+}
 
 func TestGenerateCompilesOrRefuses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go command")
 	}
 	t.Parallel()
-	generated := checkProperty(t, propSeeds)
-	t.Logf("%d of %d random packages generated; the others were refused", generated, len(propSeeds))
+	seeds := seedRange(*propFrom, *propN)
+	generated := checkProperty(t, seeds)
+	t.Logf("%d of %d random packages generated; the others were refused", generated, len(seeds))
 	// A generator of shapes that resilgen always refuses would test only
 	// the refusals.
-	if generated < len(propSeeds)/4 {
-		t.Errorf("only %d of %d random packages generated; the shapes are too often invalid to test the output", generated, len(propSeeds))
+	if generated < len(seeds)/4 {
+		t.Errorf("only %d of %d random packages generated; the shapes are too often invalid to test the output", generated, len(seeds))
 	}
 }
 
