@@ -130,6 +130,7 @@ func (c *checker) checkInterface(in *Interface) *Plan {
 		}
 	}
 
+	c.checkPlacement(in)
 	typeDirs, perrs := ParseDoc(in.Doc)
 	c.errs = append(c.errs, perrs...)
 	typeLevel := byName(typeDirs)
@@ -160,6 +161,7 @@ func (c *checker) checkInterface(in *Interface) *Plan {
 			c.errorf(src.pos, "%s.%s is unexported in package %s, so no type outside it can implement %s; wrap the interface in that package instead", in.Name, m.Name(), m.Pkg().Path(), in.Name)
 			continue
 		}
+		c.checkNameable(in, m, src)
 		mp := c.checkMethod(in, p, m, src, typeLevel, skipped[m.Name()])
 		p.Methods = append(p.Methods, mp)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
+	"go/token"
 	"go/types"
 	"strconv"
 	"strings"
@@ -189,7 +190,7 @@ func (e *emitter) planImports(plans []*Plan) {
 	for _, path := range sorted {
 		want := paths[path]
 		name := want
-		for i := 1; e.taken[name] || used[name] || jen.IsReservedWord(name) || !isIdent(name); i++ {
+		for i := 1; e.taken[name] || used[name] || predeclared(name) || jen.IsReservedWord(name) || !isIdent(name); i++ {
 			name = want + strconv.Itoa(i)
 		}
 		used[name] = true
@@ -416,12 +417,19 @@ func (e *emitter) newNames() *names {
 // get returns want, or want with a number appended, unused so far.
 func (n *names) get(want string) string {
 	name := want
-	// Predeclared names are avoided too: generated code converts with
-	// string(...) and int64(...). "err" is jennifer's "common variable",
-	// which is exactly what we want it for.
-	for i := 1; n.taken[name] || n.shared[name] || jen.IsReservedWord(name) && name != "err" || !isIdent(name); i++ {
+	for i := 1; n.taken[name] || n.shared[name] || predeclared(name) || !isIdent(name); i++ {
 		name = want + strconv.Itoa(i)
 	}
 	n.taken[name] = true
 	return name
+}
+
+// predeclared reports whether name is a keyword or one of Go's predeclared
+// identifiers (types.Universe: any, error, string, nil, len, min...).
+// Generated code refers to them (`[]any{...}`, `var err error`,
+// `string(x)`, `x == nil`), so a local or an import of that name would
+// shadow what it means. jen.IsReservedWord predates Go 1.18 and misses
+// any, comparable, min, max and clear.
+func predeclared(name string) bool {
+	return token.IsKeyword(name) || types.Universe.Lookup(name) != nil
 }

@@ -8,6 +8,8 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"path/filepath"
+	"strconv"
 	"strings"
 
 	"golang.org/x/tools/go/packages"
@@ -151,7 +153,11 @@ func FindInterfaces(pkg *packages.Package, typeNames []string) ([]*Interface, Er
 				}
 				annotated := hasDirective(doc)
 				for _, m := range it.Methods.List {
-					annotated = annotated || hasDirective(m.Doc)
+					// A directive after a method on its line, or on an
+					// embedded line, is refused by Check: it must not
+					// pass unnoticed because it also leaves the interface
+					// looking unannotated.
+					annotated = annotated || hasDirective(m.Doc) || hasDirective(m.Comment)
 				}
 				if len(wanted) > 0 && !wanted[ts.Name.Name] || len(wanted) == 0 && !annotated {
 					continue
@@ -210,16 +216,115 @@ func ourFiles(pkg *packages.Package) map[*ast.File]bool {
 }
 
 // isOurFileError reports whether a load error is about a file resilgen
-// generated: `go list` compiles the package for export data and may trip
-// over stale output that we are about to replace.
+// generated: `go list` compiles the package for export data and checks its
+// imports, and may trip over stale output that we are about to replace.
+// go list names files relative to the directory it ran in, absolute, or
+// inside the message, so a file is recognised by its path in any of these
+// forms, and an import error by naming a path that only our files import.
 func isOurFileError(pkg *packages.Package, e packages.Error) bool {
-	for f := range ourFiles(pkg) {
-		name := pkg.Fset.File(f.Pos()).Name()
-		if strings.Contains(e.Pos, name) || strings.Contains(e.Msg, name) {
+	ours := ourFiles(pkg)
+	if len(ours) == 0 {
+		return false
+	}
+	names := make([]string, 0, len(ours))
+	for f := range ours {
+		names = append(names, pkg.Fset.File(f.Pos()).Name())
+	}
+	mentions := func(s string) bool {
+		for _, name := range names {
+			if strings.Contains(s, name) || samePath(parsePosition(s).Filename, name) {
+				return true
+			}
+		}
+		return false
+	}
+	if e.Pos != "" && mentions(e.Pos) {
+		return true
+	}
+	for _, w := range strings.Fields(e.Msg) {
+		if mentions(strings.Trim(w, "\"'`():,;")) {
+			return true
+		}
+	}
+	for _, path := range importsOnlyOurs(pkg, ours, names) {
+		if containsPath(e.Msg, path) {
 			return true
 		}
 	}
 	return false
+}
+
+// samePath reports whether reported, a file name as a tool printed it
+// (absolute, or relative to a directory we may not know), names abs.
+func samePath(reported, abs string) bool {
+	if reported == "" || !strings.HasSuffix(reported, ".go") {
+		return false
+	}
+	reported = filepath.Clean(reported)
+	if filepath.IsAbs(reported) {
+		return reported == filepath.Clean(abs)
+	}
+	// ../x/y.go from a sibling directory: what follows the last .. is
+	// still a suffix of the absolute name.
+	parts := strings.Split(filepath.ToSlash(reported), "/")
+	for len(parts) > 0 && parts[0] == ".." {
+		parts = parts[1:]
+	}
+	rel := filepath.FromSlash(strings.Join(parts, "/"))
+	return rel != "" && (abs == rel || strings.HasSuffix(abs, string(filepath.Separator)+rel))
+}
+
+// containsPath reports whether msg names the import path p as a whole, not
+// as a prefix of a longer path.
+func containsPath(msg, p string) bool {
+	inPath := func(c byte) bool {
+		return c == '/' || c == '.' || c == '-' || c == '_' || c == '~' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	}
+	for from := 0; ; {
+		i := strings.Index(msg[from:], p)
+		if i < 0 {
+			return false
+		}
+		i += from
+		end := i + len(p)
+		// A path may end a sentence: "x/y." is still x/y.
+		after := end == len(msg) || !inPath(msg[end]) || msg[end] == '.' && (end+1 == len(msg) || !inPath(msg[end+1]))
+		if (i == 0 || !inPath(msg[i-1])) && after {
+			return true
+		}
+		from = i + 1
+	}
+}
+
+// importsOnlyOurs returns the import paths of our generated files (named
+// names; parseFile kept only their package clause, so they are read again)
+// that no other file of pkg imports: an error naming one of them can only
+// come from our stale output.
+func importsOnlyOurs(pkg *packages.Package, ours map[*ast.File]bool, names []string) []string {
+	others := map[string]bool{}
+	for _, f := range pkg.Syntax {
+		if ours[f] {
+			continue
+		}
+		for _, imp := range f.Imports {
+			if p, err := strconv.Unquote(imp.Path.Value); err == nil {
+				others[p] = true
+			}
+		}
+	}
+	var paths []string
+	for _, name := range names {
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ImportsOnly)
+		if err != nil {
+			continue
+		}
+		for _, imp := range f.Imports {
+			if p, err := strconv.Unquote(imp.Path.Value); err == nil && !others[p] {
+				paths = append(paths, p)
+			}
+		}
+	}
+	return paths
 }
 
 // isBuildOfRoot reports whether e is `go list -export` failing to compile

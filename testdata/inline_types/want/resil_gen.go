@@ -14,7 +14,7 @@ type ResilientInline struct {
 	next Inline
 	opts *runtime.Method
 	sink *runtime.Method
-	any  *runtime.Method
+	any1 *runtime.Method
 }
 
 // NewResilientInline returns a ResilientInline that calls next through the policies
@@ -39,7 +39,7 @@ func NewResilientInline(next Inline, opts ...runtime.Option) *ResilientInline {
 		Name:      "Sink",
 		Retry:     retry,
 	})
-	w.any = rt.NewMethod(runtime.MethodConfig{
+	w.any1 = rt.NewMethod(runtime.MethodConfig{
 		Interface: "Inline",
 		Name:      "Any",
 		Retry:     retry,
@@ -86,6 +86,6 @@ func (w *ResilientInline) Any(ctx context.Context, v interface {
 		r0, err = w.next.Any(ctx, v)
 		return err
 	}
-	err := w.any.Do(ctx, call)
+	err := w.any1.Do(ctx, call)
 	return r0, err
 }
