@@ -4,7 +4,6 @@ package p
 
 import (
 	"context"
-	"errors"
 	"github.com/resilgen/resilgen/runtime"
 	any1 "github.com/resilgen/resilgen/testdata/predeclared_names/in/any"
 	"strconv"
@@ -103,15 +102,16 @@ func (w *ResilientPredeclared) A(ctx context.Context, any2 string, comparable1 i
 // B calls the wrapped Predeclared's B through its policies.
 func (w *ResilientPredeclared) B(ctx context.Context, nil1 *Req, string1 int) (int, error) {
 	var r0 int
-	if nil1 == nil {
-		return r0, errors.New("Predeclared.B: idempotency key nil.ID: nil is nil")
+	var key string
+	if nil1 != nil {
+		key = nil1.ID
 	}
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.B(ctx, nil1, string1)
 		return err
 	}
-	err := w.b.DoRecorded(ctx, runtime.Recording{Key: nil1.ID, Args: []any{nil1, string1}, Results: []any{&r0}}, call)
+	err := w.b.DoRecorded(ctx, runtime.Recording{Key: key, Args: []any{nil1, string1}, Results: []any{&r0}}, call)
 	return r0, err
 }
 
