@@ -64,7 +64,7 @@ func TestBulkheadWaitsForASlot(t *testing.T) {
 	wg := hold(t, m, 1, release)
 	calls := 0
 	done := doAsync(context.Background(), m, failing(&calls))
-	clk.BlockUntilTimers(1)
+	clk.BlockUntilTimers(t, 1)
 	close(release) // a slot frees up before the wait ends
 	noErr(t, <-done)
 	equal(t, 1, calls, "calls")
@@ -78,7 +78,7 @@ func TestBulkheadWaitRunsOut(t *testing.T) {
 	wg := hold(t, m, 1, release)
 	calls := 0
 	done := doAsync(context.Background(), m, failing(&calls))
-	clk.BlockUntilTimers(1)
+	clk.BlockUntilTimers(t, 1)
 	clk.Advance(time.Second)
 	isErr(t, <-done, runtime.ErrBulkheadFull)
 	equal(t, 0, calls, "calls")
@@ -92,7 +92,7 @@ func TestBulkheadWaitEndsWithTheContext(t *testing.T) {
 	wg := hold(t, m, 1, release)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := doAsync(ctx, m, func(context.Context) error { return nil })
-	clk.BlockUntilTimers(1)
+	clk.BlockUntilTimers(t, 1)
 	cancel()
 	err := <-done
 	isErr(t, err, context.Canceled)
