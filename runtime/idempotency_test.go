@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -309,14 +310,30 @@ func TestIdempotentLostLeaseStopsTheCall(t *testing.T) {
 }
 
 func TestIdempotentWaiterGivesUpWithItsContext(t *testing.T) {
-	c := newCharger(t, runtime.IdempotencyConfig{})
+	store := newSignalStore()
+	c := newCharger(t, runtime.IdempotencyConfig{}, runtime.WithStore(store))
 	release, done := c.chargeHeld(nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err := c.charge(ctx, "k1", "acct", 100, nil)
-	isErr(t, err, context.Canceled)
+
+	// The waiter finds the key claimed by the held call and parks on its
+	// flight; only then is its context cancelled.
+	stop := errors.New("the caller gave up")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	waiter := make(chan error, 1)
+	go func() {
+		_, err := c.charge(ctx, "k1", "acct", 100, nil)
+		waiter <- err
+	}()
+	<-store.unclaimed
+	cancel(stop)
+	err := receive(t, waiter, "the cancelled waiter")
+	isErr(t, err, stop)
+	if !strings.Contains(err.Error(), "waiting for the call in flight") {
+		t.Fatalf("error %q does not come from the wait for the call in flight", err)
+	}
+
 	release()
 	noErr(t, <-done)
+	equal(t, 1, c.callCount(), "calls")
 }
 
 func TestIdempotentResultThatCannotBeEncoded(t *testing.T) {
