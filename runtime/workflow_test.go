@@ -100,13 +100,16 @@ func TestStepRoundTripsStructs(t *testing.T) {
 		Labels   map[string]string
 	}
 	want := plan{Replicas: 3, Image: "app:v2", Labels: map[string]string{"team": "sre"}}
+	calls := 0
 	var got plan
-	for range 2 {
+	for run := range 2 {
 		noErr(t, runtime.NewWorkflow(store, "INC-4").Run(context.Background(), func(ctx context.Context) error {
 			var err error
-			got, err = runtime.Step(ctx, "plan", func(context.Context) (plan, error) { return want, nil })
+			got, err = runtime.Step(ctx, "plan", func(context.Context) (plan, error) { calls++; return want, nil })
 			return err
 		}))
+		// The replay must not call: its result comes from the journal.
+		equal(t, 1, calls, "calls of the step after run "+string(rune('1'+run)))
 		equal(t, want.Image, got.Image, "image")
 		equal(t, want.Replicas, got.Replicas, "replicas")
 		equal(t, "sre", got.Labels["team"], "labels")
