@@ -14,7 +14,11 @@ import (
 // make it idempotent too for exactly-once effects.
 //
 // Replay matches each step by its position and name, not by its arguments:
-// a body must call its steps in the same order on every run.
+// a body must call its steps in the same order on every run. A position is
+// taken only by a step that is journaled or replayed: a step whose call
+// failed leaves its position to the next step the body calls, so a body
+// may call a failed step again and go on, and its next run replays it
+// completely.
 type Workflow struct {
 	id    string
 	store Store
@@ -78,9 +82,12 @@ type workflowRun struct {
 // the results. iface and method name a checkpointed method, empty for Step.
 // replayed reports that the journal answered and fn was not called.
 func (r *workflowRun) step(ctx context.Context, iface, method, name string, results []any, fn func(context.Context) error) (replayed bool, err error) {
+	// The position is taken only by a step that is replayed or recorded
+	// (use): a step whose call failed leaves it to the next step the body
+	// calls, so that a body that retries a failed step and goes on
+	// journals the same positions as its replay will read.
 	r.mu.Lock()
 	seq := r.next
-	r.next++
 	entry, replay := r.journal[seq]
 	r.mu.Unlock()
 
@@ -92,6 +99,7 @@ func (r *workflowRun) step(ctx context.Context, iface, method, name string, resu
 		if err := decodeResults(entry.Result, results); err != nil {
 			return false, fmt.Errorf("workflow %q step %d %q: decoding its journaled result: %w", w.id, seq, name, err)
 		}
+		r.use(seq, entry)
 		r.report(ctx, EventStepReplayed, iface, method, name, seq)
 		return true, nil
 	}
@@ -119,11 +127,18 @@ func (r *workflowRun) step(ctx context.Context, iface, method, name string, resu
 			return false, fmt.Errorf("workflow %q step %d %q: decoding the result journaled by %s: %w", w.id, seq, name, stored.Owner, err)
 		}
 	}
-	r.mu.Lock()
-	r.journal[seq] = stored
-	r.mu.Unlock()
+	r.use(seq, stored)
 	r.report(ctx, EventStepRecorded, iface, method, name, seq)
 	return false, nil
+}
+
+// use records that the step at seq was replayed or journaled as entry, and
+// moves the run to the next position.
+func (r *workflowRun) use(seq int, entry JournalEntry) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.journal[seq] = entry
+	r.next = seq + 1
 }
 
 func (r *workflowRun) nonDeterministic(seq int, journaled, called string) error {
@@ -152,6 +167,8 @@ func (r *workflowRun) report(ctx context.Context, kind EventKind, iface, method,
 // result under name; on a resumed run it returns the journaled result
 // without calling fn. Outside a workflow it just calls fn. A name that
 // differs from the journal at this position gives ErrNonDeterministic.
+// When fn fails, nothing is journaled and the step takes no position: the
+// next step called (the same one again, to retry it) takes it.
 //
 // The result is journaled as JSON, so T must survive a round trip through
 // encoding/json.
