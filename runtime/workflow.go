@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -120,9 +121,12 @@ func (r *workflowRun) step(ctx context.Context, iface, method, name string, resu
 	if stored.Name != name {
 		return false, r.nonDeterministic(seq, stored.Name, name)
 	}
-	if stored.Owner != w.cfg.owner {
+	if !bytes.Equal(stored.Result, enc) {
 		// Another runner of this workflow journaled the step first: its
-		// result is the one every run must see from now on.
+		// result is the one every run must see from now on. The owner
+		// cannot tell: two runners may share one (WithOwner, or one
+		// *Workflow run twice at once), and a lost acknowledgement of
+		// this run's own write holds the same bytes.
 		if err := decodeResults(stored.Result, results); err != nil {
 			return false, fmt.Errorf("workflow %q step %d %q: decoding the result journaled by %s: %w", w.id, seq, name, stored.Owner, err)
 		}

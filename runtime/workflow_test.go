@@ -361,3 +361,54 @@ func TestFailedCheckpointedMethodLeavesItsPosition(t *testing.T) {
 	equal(t, 2, len(entries), "journal entries")
 	equal(t, 1, entries[1].Seq, "position of the step after the retried one")
 }
+
+func TestStepAdoptsAJournaledResultOfTheSameOwner(t *testing.T) {
+	// Same WithOwner on two runners (or one process restarted with a fixed
+	// owner name): the owner cannot tell them apart, the result can.
+	store := runtime.NewMemoryStore()
+	var got string
+	noErr(t, runtime.NewWorkflow(store, "INC-16", runtime.WithOwner("me")).Run(context.Background(), func(ctx context.Context) error {
+		var err error
+		got, err = runtime.Step(ctx, "pick", func(ctx context.Context) (string, error) {
+			_, err := store.Append(ctx, "INC-16", runtime.JournalEntry{Seq: 0, Name: "pick", Result: []byte(`["theirs"]`), Owner: "me"})
+			return "mine", err
+		})
+		return err
+	}))
+	equal(t, "theirs", got, "result of a step journaled first under the same owner")
+}
+
+func TestOneWorkflowRunTwiceAtOnceAgreesOnEachStep(t *testing.T) {
+	// Two runs of one *Workflow (one owner) race to journal step 0; the one
+	// that loses must return the winner's result, not its own.
+	store := runtime.NewMemoryStore()
+	wf := runtime.NewWorkflow(store, "INC-17")
+	entered, release := make(chan struct{}, 2), make(chan struct{})
+	results := make(chan string, 2)
+	errs := make(chan error, 2)
+	for _, mine := range []string{"a", "b"} {
+		go func() {
+			errs <- wf.Run(context.Background(), func(ctx context.Context) error {
+				v, err := runtime.Step(ctx, "pick", func(context.Context) (string, error) {
+					entered <- struct{}{}
+					<-release // both have called before either journals
+					return mine, nil
+				})
+				results <- v
+				return err
+			})
+		}()
+	}
+	<-entered
+	<-entered
+	close(release)
+	noErr(t, <-errs)
+	noErr(t, <-errs)
+	first, second := <-results, <-results
+	entries, err := store.Journal(context.Background(), "INC-17")
+	noErr(t, err)
+	equal(t, 1, len(entries), "journal entries")
+	journaled := string(entries[0].Result)
+	equal(t, `["`+first+`"]`, journaled, "result of one run")
+	equal(t, `["`+second+`"]`, journaled, "result of the other run")
+}
