@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -51,7 +50,9 @@ type BreakerConfig struct {
 	// number of consecutive successes that close the breaker. Default 2.
 	HalfOpen int
 	// IsFailure decides which errors count as failures. Default: every
-	// non-nil error except the caller's own context cancellation.
+	// non-nil error. It is not asked about a call whose caller's context
+	// had ended (cancelled, or past its deadline) when the call returned:
+	// such a call is never a failure, nor a success, whatever its error.
 	IsFailure func(error) bool
 }
 
@@ -247,12 +248,18 @@ const (
 )
 
 // classify says how err counts, for a call made with the caller's ctx.
+//
+// Any error of a call whose caller's ctx has ended is ignored, not only
+// the context's own errors: clients report the caller's deadline in their
+// own types (gRPC's status error does not match context.DeadlineExceeded),
+// and a call cut short by its caller says nothing about the dependency. A
+// per-attempt timeout (//resil:timeout) ends the attempt's context only,
+// so its expiry is a failure.
 func (b *Breaker) classify(ctx context.Context, err error) outcome {
 	if err == nil {
 		return outcomeSuccess
 	}
-	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, context.Cause(ctx))) {
+	if ctx.Err() != nil {
 		return outcomeIgnored
 	}
 	if b.cfg.IsFailure != nil && !b.cfg.IsFailure(err) {
