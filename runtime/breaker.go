@@ -77,6 +77,14 @@ func (c BreakerConfig) withDefaults() BreakerConfig {
 // Window; OPEN rejects at once; after Timeout, HALF-OPEN lets at most HalfOpen
 // trial calls through; HalfOpen successes close it, one failure reopens it.
 //
+// A call that returns after its caller's context ended (cancelled, or past
+// the caller's deadline) is neither a failure nor a success, whatever its
+// error: it says nothing about the dependency. So a dependency that hangs
+// opens the breaker only when the method has a per-attempt timeout
+// (//resil:timeout, MethodConfig.Timeout), whose expiry ends the attempt
+// while the caller still waits and counts as a failure; without one, each
+// hanging call ends with its caller's deadline and counts for nothing.
+//
 // While closed, admitting a call is one atomic load, and a success writes
 // nothing and reads no clock. Outcomes of calls admitted under an older state
 // (a generation ago) are dropped. A Breaker is safe for concurrent use.

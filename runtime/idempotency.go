@@ -15,6 +15,15 @@ import (
 
 // IdempotencyConfig sets how long a method's records live. A zero field takes
 // the default of the //resil:idempotent directive written beside it.
+//
+// Idempotency records a success and answers later calls with the same key
+// from the record, and runs concurrent calls with one key once. It is not
+// exactly-once for a call in flight when its process dies: the dependency
+// may have succeeded before the result was recorded, and the next call with
+// the key, finding no record, calls again (at least once). With boltstore
+// the claim dies with the process, so the restarted process calls at once;
+// with pgstore another replica takes the key over after the lease. A call
+// that fails or panics records nothing and gives the key up at once.
 type IdempotencyConfig struct {
 	// TTL is how long a successful result is kept and returned. Default 24h.
 	TTL time.Duration

@@ -11,8 +11,19 @@ import (
 // Workflow is a multi-step run whose checkpointed steps are journaled in a
 // store under its id. Running the same id again replays the journaled steps
 // in order, without calling through, and executes from the first step that
-// has no entry. A step in flight when the process died runs again on resume:
-// make it idempotent too for exactly-once effects.
+// has no entry.
+//
+// A journaled step never runs again, but the step in flight when the
+// process died does, on resume: its call is at least once, not exactly
+// once. Making the step idempotent too does not change that for the call
+// in flight at a crash: the dependency may have succeeded before the
+// process recorded anything, and the call then repeats (boltstore keeps
+// claims in memory, so a restarted process claims the key at once;
+// pgstore lets another owner take the key over when the lease runs out).
+// What idempotency adds is that a repeat with the same key after a
+// recorded success is answered from the record, across workflows and
+// callers; the dependency's own idempotency key (passed to it as an
+// argument) is what makes its effect happen once.
 //
 // Replay matches each step by its position and name, not by its arguments:
 // a body must call its steps in the same order on every run. A position is
