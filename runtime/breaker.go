@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -51,7 +50,9 @@ type BreakerConfig struct {
 	// number of consecutive successes that close the breaker. Default 2.
 	HalfOpen int
 	// IsFailure decides which errors count as failures. Default: every
-	// non-nil error except the caller's own context cancellation.
+	// non-nil error. It is not asked about a call whose caller's context
+	// had ended (cancelled, or past its deadline) when the call returned:
+	// such a call is never a failure, nor a success, whatever its error.
 	IsFailure func(error) bool
 }
 
@@ -75,6 +76,14 @@ func (c BreakerConfig) withDefaults() BreakerConfig {
 // Breaker is a circuit breaker: CLOSED -> OPEN after Threshold failures inside
 // Window; OPEN rejects at once; after Timeout, HALF-OPEN lets at most HalfOpen
 // trial calls through; HalfOpen successes close it, one failure reopens it.
+//
+// A call that returns after its caller's context ended (cancelled, or past
+// the caller's deadline) is neither a failure nor a success, whatever its
+// error: it says nothing about the dependency. So a dependency that hangs
+// opens the breaker only when the method has a per-attempt timeout
+// (//resil:timeout, MethodConfig.Timeout), whose expiry ends the attempt
+// while the caller still waits and counts as a failure; without one, each
+// hanging call ends with its caller's deadline and counts for nothing.
 //
 // While closed, admitting a call is one atomic load, and a success writes
 // nothing and reads no clock. Outcomes of calls admitted under an older state
@@ -247,12 +256,18 @@ const (
 )
 
 // classify says how err counts, for a call made with the caller's ctx.
+//
+// Any error of a call whose caller's ctx has ended is ignored, not only
+// the context's own errors: clients report the caller's deadline in their
+// own types (gRPC's status error does not match context.DeadlineExceeded),
+// and a call cut short by its caller says nothing about the dependency. A
+// per-attempt timeout (//resil:timeout) ends the attempt's context only,
+// so its expiry is a failure.
 func (b *Breaker) classify(ctx context.Context, err error) outcome {
 	if err == nil {
 		return outcomeSuccess
 	}
-	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, context.Cause(ctx))) {
+	if ctx.Err() != nil {
 		return outcomeIgnored
 	}
 	if b.cfg.IsFailure != nil && !b.cfg.IsFailure(err) {

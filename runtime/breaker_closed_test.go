@@ -60,6 +60,19 @@ func TestClosedCallerCauseIsNotAFailure(t *testing.T) {
 	equal(t, runtime.StateClosed, f.b.State(), "state")
 }
 
+func TestClosedCallerCancellationIsNotAFailureWhateverTheError(t *testing.T) {
+	// A client that reports the caller's deadline in its own error type
+	// (gRPC's status error does not match context.DeadlineExceeded) still
+	// says nothing about the dependency.
+	f := newFixture(t, runtime.BreakerConfig{Threshold: 1}, runtime.MethodConfig{})
+	rpcDeadline := errors.New("rpc error: code = DeadlineExceeded desc = context deadline exceeded")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := f.m.Do(ctx, func(context.Context) error { return rpcDeadline })
+	isErr(t, err, rpcDeadline)
+	equal(t, runtime.StateClosed, f.b.State(), "state")
+}
+
 func TestClosedIsFailureDecides(t *testing.T) {
 	notFound := errors.New("not found")
 	f := newFixture(t, runtime.BreakerConfig{

@@ -64,7 +64,7 @@ func TestOpenRejectionIsNotRetried(t *testing.T) {
 	outer := f.rt.NewMethod(runtime.MethodConfig{Interface: "Outer", Name: "Call", Retry: &runtime.RetryConfig{Attempts: 5}})
 	isErr(t, f.fail(), errBoom) // breaker open
 	calls := 0
-	err := outer.Do(context.Background(), func(ctx context.Context) error {
+	err := doOnce(t, f.clk, context.Background(), outer, func(ctx context.Context) error {
 		calls++
 		return f.succeed()
 	})

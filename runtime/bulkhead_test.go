@@ -64,7 +64,7 @@ func TestBulkheadWaitsForASlot(t *testing.T) {
 	wg := hold(t, m, 1, release)
 	calls := 0
 	done := doAsync(context.Background(), m, failing(&calls))
-	clk.BlockUntilTimers(1)
+	clk.BlockUntilTimers(t, 1)
 	close(release) // a slot frees up before the wait ends
 	noErr(t, <-done)
 	equal(t, 1, calls, "calls")
@@ -78,7 +78,7 @@ func TestBulkheadWaitRunsOut(t *testing.T) {
 	wg := hold(t, m, 1, release)
 	calls := 0
 	done := doAsync(context.Background(), m, failing(&calls))
-	clk.BlockUntilTimers(1)
+	clk.BlockUntilTimers(t, 1)
 	clk.Advance(time.Second)
 	isErr(t, <-done, runtime.ErrBulkheadFull)
 	equal(t, 0, calls, "calls")
@@ -92,7 +92,7 @@ func TestBulkheadWaitEndsWithTheContext(t *testing.T) {
 	wg := hold(t, m, 1, release)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := doAsync(ctx, m, func(context.Context) error { return nil })
-	clk.BlockUntilTimers(1)
+	clk.BlockUntilTimers(t, 1)
 	cancel()
 	err := <-done
 	isErr(t, err, context.Canceled)
@@ -104,35 +104,55 @@ func TestBulkheadWaitEndsWithTheContext(t *testing.T) {
 }
 
 func TestBulkheadManyWaiters(t *testing.T) {
-	// Every waiter gets a slot as slots free up, none is left asleep.
-	_, bh, m, _ := bulkheadFixture(runtime.BulkheadConfig{Max: 2, Wait: time.Hour})
+	// The slots are held until every other call is parked on its wait:
+	// exactly max calls are in flight, the rest wait, and as slots free up
+	// every waiter gets one, none is left asleep, and the cap holds.
+	const slots, callers = 2, 50
+	clk, bh, m, _ := bulkheadFixture(runtime.BulkheadConfig{Max: slots, Wait: time.Hour})
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	inFlight, peak := 0, 0
-	for range 50 {
+	inFlight, peak, calls := 0, 0, 0
+	entered, release := make(chan struct{}, callers), make(chan struct{})
+	errs := make(chan error, callers)
+	for range callers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := m.Do(context.Background(), func(context.Context) error {
+			errs <- m.Do(context.Background(), func(context.Context) error {
 				mu.Lock()
 				inFlight++
+				calls++
 				peak = max(peak, inFlight)
 				mu.Unlock()
+				entered <- struct{}{}
+				<-release
 				mu.Lock()
 				inFlight--
 				mu.Unlock()
 				return nil
 			})
-			if err != nil {
-				t.Error(err)
-			}
 		}()
 	}
-	wg.Wait()
-	if peak > 2 {
-		t.Fatalf("%d calls in flight through a bulkhead of 2", peak)
+	for range slots {
+		<-entered
 	}
+	clk.BlockUntilTimers(t, callers-slots) // every other call waits for a slot
+	mu.Lock()
+	held := inFlight
+	mu.Unlock()
+	equal(t, slots, held, "calls in flight while the slots are held")
+	equal(t, slots, bh.InFlight(), "slots taken while held")
+
+	close(release)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		noErr(t, err)
+	}
+	equal(t, callers, calls, "calls through")
+	equal(t, slots, peak, "peak calls in flight")
 	equal(t, 0, bh.InFlight(), "in flight")
+	clk.AssertNoTimers(t)
 }
 
 func TestBulkheadDefaultMax(t *testing.T) {

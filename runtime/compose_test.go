@@ -16,9 +16,10 @@ func composeFixture(t *testing.T, threshold, attempts int) *fixture {
 }
 
 // advanceWaits ends n retry waits of 1s, 2s, 4s ...
-func (f *fixture) advanceWaits(n int) {
+func (f *fixture) advanceWaits(t *testing.T, n int) {
+	t.Helper()
 	for i := range n {
-		f.clk.BlockUntilTimers(1)
+		f.clk.BlockUntilTimers(t, 1)
 		f.clk.Advance(time.Second << i)
 	}
 }
@@ -27,13 +28,13 @@ func TestExhaustedRetriesAreOneBreakerFailure(t *testing.T) {
 	f := composeFixture(t, 2, 3)
 	calls := 0
 	done := doAsync(context.Background(), f.m, failing(&calls, errBoom, errBoom, errBoom))
-	f.advanceWaits(2)
+	f.advanceWaits(t, 2)
 	isErr(t, <-done, errBoom)
 	equal(t, 3, calls, "calls")
 	equal(t, runtime.StateClosed, f.b.State(), "state after one failed call of three attempts")
 
 	done = doAsync(context.Background(), f.m, failing(&calls, errBoom, errBoom, errBoom, errBoom, errBoom, errBoom))
-	f.advanceWaits(2)
+	f.advanceWaits(t, 2)
 	isErr(t, <-done, errBoom)
 	equal(t, runtime.StateOpen, f.b.State(), "state after two failed calls")
 }
@@ -42,7 +43,7 @@ func TestRetryThatSucceedsIsNoBreakerFailure(t *testing.T) {
 	f := composeFixture(t, 1, 3)
 	calls := 0
 	done := doAsync(context.Background(), f.m, failing(&calls, errBoom, errBoom))
-	f.advanceWaits(2)
+	f.advanceWaits(t, 2)
 	noErr(t, <-done)
 	equal(t, runtime.StateClosed, f.b.State(), "state")
 }
@@ -50,7 +51,7 @@ func TestRetryThatSucceedsIsNoBreakerFailure(t *testing.T) {
 func TestPermanentIsStillABreakerFailure(t *testing.T) {
 	f := composeFixture(t, 1, 3)
 	calls := 0
-	err := f.m.Do(context.Background(), failing(&calls, runtime.Permanent(errBoom)))
+	err := doOnce(t, f.clk, context.Background(), f.m, failing(&calls, runtime.Permanent(errBoom)))
 	equal(t, errBoom, err, "error")
 	equal(t, 1, calls, "calls")
 	equal(t, runtime.StateOpen, f.b.State(), "state")
@@ -60,13 +61,13 @@ func TestCallerCancellationDuringRetryIsNeitherSuccessNorFailure(t *testing.T) {
 	// Half-open with one trial: a failure would reopen, a success would close.
 	f := newFixture(t, runtime.BreakerConfig{Threshold: 1, Timeout: time.Second, HalfOpen: 1},
 		runtime.MethodConfig{Retry: &runtime.RetryConfig{Attempts: 3, Base: time.Second, Jitter: runtime.JitterNone}})
-	isErr(t, f.m.Do(context.Background(), func(context.Context) error { return runtime.Permanent(errBoom) }), errBoom)
+	isErr(t, doOnce(t, f.clk, context.Background(), f.m, func(context.Context) error { return runtime.Permanent(errBoom) }), errBoom)
 	f.clk.Advance(time.Second)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	calls := 0
 	done := doAsync(ctx, f.m, failing(&calls, errBoom, errBoom))
-	f.clk.BlockUntilTimers(1)
+	f.clk.BlockUntilTimers(t, 1)
 	cancel()
 	isErr(t, <-done, context.Canceled)
 	equal(t, runtime.StateHalfOpen, f.b.State(), "state after a cancelled trial")
@@ -78,7 +79,7 @@ func TestRejectedCallMakesNoAttempt(t *testing.T) {
 	f := composeFixture(t, 1, 1)
 	isErr(t, f.fail(), errBoom)
 	calls := 0
-	isErr(t, f.m.Do(context.Background(), failing(&calls)), runtime.ErrCircuitOpen)
+	isErr(t, doOnce(t, f.clk, context.Background(), f.m, failing(&calls)), runtime.ErrCircuitOpen)
 	equal(t, 0, calls, "calls")
 	rej := f.obs.kind(runtime.EventRejected)
 	equal(t, 1, len(rej), "rejection events")

@@ -22,6 +22,17 @@
 // are recorded as zero (//resil:omit), and a Protocol Buffers message is
 // recorded through runtime/protocodec, in protobuf's own binary form.
 //
+// The caller's own cancellation or deadline is never a breaker failure, and
+// is never retried: a dependency that hangs opens the breaker only through a
+// per-attempt timeout (MethodConfig.Timeout, //resil:timeout), whose expiry
+// is the dependency's failure (see [Breaker]).
+//
+// Idempotent calls and journaled workflow steps are at least once, not
+// exactly once, for the call in flight when a process dies: the dependency
+// may have succeeded before the result was recorded, and the call then runs
+// again (see [IdempotencyConfig] and [Workflow]). A recorded result is never
+// lost and never called for again.
+//
 // The package has no dependencies outside the standard library. Durable stores
 // live in sub-packages (runtime/store/boltstore, runtime/store/pgstore), and
 // observer adapters in runtime/observe/..., so a program pays only for what it

@@ -15,6 +15,15 @@ import (
 
 // IdempotencyConfig sets how long a method's records live. A zero field takes
 // the default of the //resil:idempotent directive written beside it.
+//
+// Idempotency records a success and answers later calls with the same key
+// from the record, and runs concurrent calls with one key once. It is not
+// exactly-once for a call in flight when its process dies: the dependency
+// may have succeeded before the result was recorded, and the next call with
+// the key, finding no record, calls again (at least once). With boltstore
+// the claim dies with the process, so the restarted process calls at once;
+// with pgstore another replica takes the key over after the lease. A call
+// that fails or panics records nothing and gives the key up at once.
 type IdempotencyConfig struct {
 	// TTL is how long a successful result is kept and returned. Default 24h.
 	TTL time.Duration
@@ -146,20 +155,35 @@ func (m *Method) idempotent(ctx context.Context, rec Recording, call func(contex
 }
 
 // claimAndCall runs the call of a key this call has just claimed in the
-// store, as the leader of the key's flight, and records its result.
+// store, as the leader of the key's flight, and records its result. A call
+// that fails or panics records nothing: the claim is released and the
+// flight ends as failed, so that the next call with the key runs at once.
 func (m *Method) claimAndCall(ctx context.Context, storeKey, key, fp string, rec Recording, call func(context.Context) error) error {
 	f := m.rt.flights.lead(storeKey, fp)
 	ok, result := false, []byte(nil)
 	defer func() { m.rt.flights.finish(storeKey, f, ok, result) }()
 
 	store, owner := m.rt.cfg.store, m.rt.cfg.owner
-	runCtx, stopRenewing := m.keepClaim(ctx, storeKey)
-	err := m.guarded(runCtx, call)
-	stopRenewing()
-
 	// The claim must be settled even when the caller has given up, or the
 	// key would stay blocked until the lease runs out.
 	bg := context.WithoutCancel(ctx)
+	runCtx, stopRenewing := m.keepClaim(ctx, storeKey)
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		// The call panicked (or ran runtime.Goexit): nothing is recorded,
+		// so give the key up as for a failure, before the deferred finish
+		// wakes this flight's waiters to look again. Not recovering lets
+		// the panic go on to the caller with its own value and stack.
+		stopRenewing()
+		_ = store.Release(bg, storeKey, owner)
+	}()
+	err := m.guarded(runCtx, call)
+	returned = true
+	stopRenewing()
+
 	if err != nil {
 		// Failures are not recorded: the next call with the key may try.
 		// The call's error is what the caller needs; a failed release only

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -237,7 +238,7 @@ func TestIdempotentTakesOverAfterLeaseExpiry(t *testing.T) {
 
 	done := make(chan error, 1)
 	go func() { _, err := c.charge(context.Background(), "k1", "acct", 100, nil); done <- err }()
-	c.clk.BlockUntilTimers(1) // waiting for the dead claim
+	c.clk.BlockUntilTimers(t, 1) // waiting for the dead claim
 	equal(t, 0, c.callCount(), "calls while the claim is live")
 	c.clk.Advance(30 * time.Second)
 	noErr(t, <-done)
@@ -258,7 +259,7 @@ func TestIdempotentWaitsForAnotherProcessResult(t *testing.T) {
 		got, err = c.charge(context.Background(), "k1", "acct", 100, nil)
 		done <- err
 	}()
-	c.clk.BlockUntilTimers(1)
+	c.clk.BlockUntilTimers(t, 1)
 	noErr(t, c.store.Complete(context.Background(), key, "other", []byte(`[{"ID":"theirs","Amount":100}]`), c.clk.Now().Add(time.Hour)))
 	c.clk.Advance(time.Second) // the next look at the claim
 	noErr(t, <-done)
@@ -271,10 +272,10 @@ func TestIdempotentLeaseIsRenewedWhileTheCallRuns(t *testing.T) {
 	fp := fingerprintOf(t, "acct", 100)
 	release, done := c.chargeHeld(nil)
 	for range 6 { // a minute: twice the lease
-		c.clk.BlockUntilTimers(1)
+		c.clk.BlockUntilTimers(t, 1)
 		c.clk.Advance(10 * time.Second)
 	}
-	c.clk.BlockUntilTimers(1) // the renewal after the last advance is done
+	c.clk.BlockUntilTimers(t, 1) // the renewal after the last advance is done
 	_, claimed, err := c.store.Claim(context.Background(), "Svc.Charge:k1", fp, "other", c.clk.Now(), c.clk.Now().Add(time.Minute))
 	noErr(t, err)
 	equal(t, false, claimed, "another owner took over a renewed claim")
@@ -303,20 +304,36 @@ func TestIdempotentLostLeaseStopsTheCall(t *testing.T) {
 	_, claimed, err := c.store.Claim(context.Background(), key, fp, "other", c.clk.Now(), c.clk.Now().Add(time.Hour))
 	noErr(t, err)
 	equal(t, true, claimed, "other's claim")
-	c.clk.BlockUntilTimers(1)
+	c.clk.BlockUntilTimers(t, 1)
 	c.clk.Advance(10 * time.Second)
 	isErr(t, <-done, runtime.ErrLeaseLost)
 }
 
 func TestIdempotentWaiterGivesUpWithItsContext(t *testing.T) {
-	c := newCharger(t, runtime.IdempotencyConfig{})
+	store := newSignalStore()
+	c := newCharger(t, runtime.IdempotencyConfig{}, runtime.WithStore(store))
 	release, done := c.chargeHeld(nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err := c.charge(ctx, "k1", "acct", 100, nil)
-	isErr(t, err, context.Canceled)
+
+	// The waiter finds the key claimed by the held call and parks on its
+	// flight; only then is its context cancelled.
+	stop := errors.New("the caller gave up")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	waiter := make(chan error, 1)
+	go func() {
+		_, err := c.charge(ctx, "k1", "acct", 100, nil)
+		waiter <- err
+	}()
+	<-store.unclaimed
+	cancel(stop)
+	err := receive(t, waiter, "the cancelled waiter")
+	isErr(t, err, stop)
+	if !strings.Contains(err.Error(), "waiting for the call in flight") {
+		t.Fatalf("error %q does not come from the wait for the call in flight", err)
+	}
+
 	release()
 	noErr(t, <-done)
+	equal(t, 1, c.callCount(), "calls")
 }
 
 func TestIdempotentResultThatCannotBeEncoded(t *testing.T) {
@@ -385,7 +402,7 @@ func TestClockDrivesARetryBesideTheLeaseRenewal(t *testing.T) {
 			})
 	}()
 
-	clk.BlockUntilTimers(2) // the renewal at 1s and the backoff at 2s
+	clk.BlockUntilTimers(t, 2) // the renewal at 1s and the backoff at 2s
 	if at, ok := clk.NextDue(); !ok || !at.Equal(epoch.Add(time.Second)) {
 		t.Fatalf("NextDue() = %v, %v; want the renewal at epoch+1s", at, ok)
 	}
@@ -393,7 +410,7 @@ func TestClockDrivesARetryBesideTheLeaseRenewal(t *testing.T) {
 	equal(t, true, ok, "a timer was pending")
 	equal(t, time.Second, d, "moved to the renewal")
 
-	clk.BlockUntilTimers(2) // the next renewal and the backoff, both at 2s
+	clk.BlockUntilTimers(t, 2) // the next renewal and the backoff, both at 2s
 	d, ok = clk.AdvanceToNext()
 	equal(t, true, ok, "a timer was pending")
 	equal(t, time.Second, d, "moved to the backoff's end")

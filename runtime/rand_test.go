@@ -24,7 +24,7 @@ func retryWaits(t *testing.T, j runtime.Jitter, opts ...runtime.Option) []time.D
 	done := make(chan error, 1)
 	go func() { done <- m.Do(context.Background(), func(context.Context) error { return errBoom }) }()
 	for range attempts - 1 {
-		clk.BlockUntilTimers(1)
+		clk.BlockUntilTimers(t, 1)
 		if _, ok := clk.AdvanceToNext(); !ok {
 			t.Fatal("no backoff timer pending")
 		}

@@ -10,13 +10,21 @@ import (
 // Jitter is how a retry randomizes its backoff.
 type Jitter uint8
 
-// The jitter kinds of //resil:retry jitter=.
+// The jitter kinds of //resil:retry jitter=. The waits below are drawn
+// uniformly, both bounds included. For full, equal and none, backoff is
+// the exponential backoff after failed attempt n (from 1), capped first:
+// backoff = min(Max, Base*2^(n-1)). Every wait is capped at Max again
+// after jitter.
 const (
-	// JitterFull waits rand(0, backoff). The default.
+	// JitterFull waits a random duration in [0, backoff]. The default.
 	JitterFull Jitter = iota
-	// JitterEqual waits backoff/2 + rand(0, backoff/2).
+	// JitterEqual waits a random duration in [backoff/2, backoff].
 	JitterEqual
-	// JitterDecorrelated waits min(Max, rand(Base, previous wait*3)).
+	// JitterDecorrelated does not use n: it waits a random duration in
+	// [Base, min(Max, 3*prev)], where prev is the previous wait of the
+	// same call, raised to Base when it is shorter (so also before the
+	// first wait, which lies in [Base, 3*Base]). When 3*prev would exceed
+	// Max the upper bound is Max.
 	JitterDecorrelated
 	// JitterNone waits exactly backoff.
 	JitterNone
@@ -43,7 +51,7 @@ type RetryConfig struct {
 	// Attempts is the total number of tries, the first included. Default 3.
 	Attempts int
 	// Base is the backoff before the second try; it doubles each time.
-	// Default 100ms.
+	// Default 100ms. A Base above Max is lowered to Max.
 	Base time.Duration
 	// Max caps every wait, after jitter. Default 10s.
 	Max time.Duration

@@ -43,15 +43,27 @@ func doAsync(ctx context.Context, m *runtime.Method, call func(context.Context) 
 	return done
 }
 
+// doOnce runs m.Do, whose calls must not be retried, and returns its
+// error. A wrongful retry waits its backoff on clk, which no one advances:
+// clocktest.Await fails the test as soon as that wait starts, instead of
+// hanging.
+func doOnce(t *testing.T, clk *clocktest.Clock, ctx context.Context, m *runtime.Method, call func(context.Context) error) error {
+	t.Helper()
+	err := clocktest.Await(t, clk, doAsync(ctx, m, call))
+	clk.AssertNoTimers(t)
+	return err
+}
+
 func TestRetryUntilSuccess(t *testing.T) {
 	clk, m, obs := retryFixture(runtime.RetryConfig{Attempts: 3})
 	calls := 0
 	done := doAsync(context.Background(), m, failing(&calls, errBoom, errBoom))
-	clk.BlockUntilTimers(1)
+	clk.BlockUntilTimers(t, 1)
 	clk.Advance(time.Second)
-	clk.BlockUntilTimers(1)
+	clk.BlockUntilTimers(t, 1)
 	clk.Advance(2 * time.Second)
 	noErr(t, <-done)
+	clk.AssertNoTimers(t)
 	equal(t, 3, calls, "calls")
 	retries := obs.kind(runtime.EventRetry)
 	equal(t, 2, len(retries), "retry events")
@@ -67,11 +79,12 @@ func TestRetryExhaustedWrapsLastError(t *testing.T) {
 	calls := 0
 	last := errors.New("third failure")
 	done := doAsync(context.Background(), m, failing(&calls, errBoom, errBoom, last))
-	clk.BlockUntilTimers(1)
+	clk.BlockUntilTimers(t, 1)
 	clk.Advance(time.Second)
-	clk.BlockUntilTimers(1)
+	clk.BlockUntilTimers(t, 1)
 	clk.Advance(2 * time.Second)
 	err := <-done
+	clk.AssertNoTimers(t)
 	isErr(t, err, last)
 	var re *runtime.RetryError
 	if !errors.As(err, &re) {
@@ -90,9 +103,9 @@ func TestRetryNeverRetries(t *testing.T) {
 		"bulkhead full": fmt.Errorf("inner: %w", runtime.ErrBulkheadFull),
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, m, _ := retryFixture(runtime.RetryConfig{Attempts: 5})
+			clk, m, _ := retryFixture(runtime.RetryConfig{Attempts: 5})
 			calls := 0
-			got := m.Do(context.Background(), failing(&calls, err, err))
+			got := doOnce(t, clk, context.Background(), m, failing(&calls, err, err))
 			equal(t, err, got, "error")
 			equal(t, 1, calls, "calls")
 		})
@@ -100,23 +113,24 @@ func TestRetryNeverRetries(t *testing.T) {
 }
 
 func TestRetryPermanentIsReturnedUnwrapped(t *testing.T) {
-	_, m, _ := retryFixture(runtime.RetryConfig{Attempts: 5})
+	clk, m, _ := retryFixture(runtime.RetryConfig{Attempts: 5})
 	calls := 0
-	err := m.Do(context.Background(), failing(&calls, runtime.Permanent(errBoom)))
+	err := doOnce(t, clk, context.Background(), m, failing(&calls, runtime.Permanent(errBoom)))
 	equal(t, errBoom, err, "error")
 	equal(t, 1, calls, "calls")
 
 	// So an outer retry, seeing the plain error, retries it.
-	clk, outer, _ := retryFixture(runtime.RetryConfig{Attempts: 2})
+	outerClk, outer, _ := retryFixture(runtime.RetryConfig{Attempts: 2})
 	calls, outerCalls := 0, 0
 	done := doAsync(context.Background(), outer, func(ctx context.Context) error {
 		outerCalls++
 		return m.Do(ctx, failing(&calls, runtime.Permanent(errBoom)))
 	})
-	clk.BlockUntilTimers(1)
-	clk.Advance(time.Second)
+	outerClk.BlockUntilTimers(t, 1)
+	outerClk.Advance(time.Second)
 	noErr(t, <-done)
 	equal(t, 2, outerCalls, "outer attempts")
+	clk.AssertNoTimers(t) // the inner method never retried
 }
 
 func TestPermanentNil(t *testing.T) {
@@ -126,18 +140,18 @@ func TestPermanentNil(t *testing.T) {
 
 func TestRetryIfClassifier(t *testing.T) {
 	transient := errors.New("503")
-	_, m, _ := retryFixture(runtime.RetryConfig{Attempts: 5, If: func(err error) bool { return errors.Is(err, transient) }})
+	clk, m, _ := retryFixture(runtime.RetryConfig{Attempts: 5, If: func(err error) bool { return errors.Is(err, transient) }})
 	calls := 0
-	err := m.Do(context.Background(), failing(&calls, errBoom))
+	err := doOnce(t, clk, context.Background(), m, failing(&calls, errBoom))
 	equal(t, errBoom, err, "error")
 	equal(t, 1, calls, "calls")
 }
 
 func TestRetryNeverRetriesCallerCancellation(t *testing.T) {
-	_, m, _ := retryFixture(runtime.RetryConfig{Attempts: 5})
+	clk, m, _ := retryFixture(runtime.RetryConfig{Attempts: 5})
 	ctx, cancel := context.WithCancel(context.Background())
 	calls := 0
-	err := m.Do(ctx, func(ctx context.Context) error {
+	err := doOnce(t, clk, ctx, m, func(ctx context.Context) error {
 		calls++
 		cancel()
 		return ctx.Err()
@@ -152,9 +166,9 @@ func TestRetryWaitEndsWithTheContext(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	calls := 0
 	done := doAsync(ctx, m, failing(&calls, errBoom, errBoom, errBoom))
-	clk.BlockUntilTimers(1)
+	clk.BlockUntilTimers(t, 1)
 	clk.Advance(time.Second)
-	clk.BlockUntilTimers(1)
+	clk.BlockUntilTimers(t, 1)
 	cancel(stop) // during the second wait, with no clock move
 	err := <-done
 	isErr(t, err, stop)
@@ -165,7 +179,7 @@ func TestRetryWaitEndsWithTheContext(t *testing.T) {
 	}
 	equal(t, 2, re.Attempts, "attempts")
 	equal(t, stop, re.Cause, "cause")
-	equal(t, 0, clk.Timers(), "timers left running")
+	clk.AssertNoTimers(t)
 }
 
 func TestNoRetryConfigMakesOneAttempt(t *testing.T) {

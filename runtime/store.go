@@ -55,8 +55,10 @@ type Store interface {
 
 	// Append writes entry at (workflow, entry.Seq) unless an entry is there
 	// already, and returns the entry that is stored there afterwards: entry
-	// itself, or the earlier one. A caller tells a lost acknowledgement of
-	// its own write (same Owner) from a second runner's (another Owner).
+	// itself, or the earlier one. A runner whose result differs from the
+	// stored entry's adopts the stored one, whoever its Owner: two runners
+	// may share an owner name, and a lost acknowledgement of the runner's
+	// own write returns the same bytes it wrote.
 	Append(ctx context.Context, workflow string, entry JournalEntry) (JournalEntry, error)
 
 	// Journal returns the entries of workflow ordered by Seq.

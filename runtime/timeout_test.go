@@ -45,7 +45,7 @@ func TestTimeoutIsPerAttemptAndRetried(t *testing.T) {
 		}
 		return ctx.Err() // a fresh deadline: not expired
 	})
-	f.clk.BlockUntilTimers(1)
+	f.clk.BlockUntilTimers(t, 1)
 	f.clk.Advance(time.Second)
 	noErr(t, <-done)
 	equal(t, 2, calls, "calls")

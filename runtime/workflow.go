@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,11 +11,26 @@ import (
 // Workflow is a multi-step run whose checkpointed steps are journaled in a
 // store under its id. Running the same id again replays the journaled steps
 // in order, without calling through, and executes from the first step that
-// has no entry. A step in flight when the process died runs again on resume:
-// make it idempotent too for exactly-once effects.
+// has no entry.
+//
+// A journaled step never runs again, but the step in flight when the
+// process died does, on resume: its call is at least once, not exactly
+// once. Making the step idempotent too does not change that for the call
+// in flight at a crash: the dependency may have succeeded before the
+// process recorded anything, and the call then repeats (boltstore keeps
+// claims in memory, so a restarted process claims the key at once;
+// pgstore lets another owner take the key over when the lease runs out).
+// What idempotency adds is that a repeat with the same key after a
+// recorded success is answered from the record, across workflows and
+// callers; the dependency's own idempotency key (passed to it as an
+// argument) is what makes its effect happen once.
 //
 // Replay matches each step by its position and name, not by its arguments:
-// a body must call its steps in the same order on every run.
+// a body must call its steps in the same order on every run. A position is
+// taken only by a step that is journaled or replayed: a step whose call
+// failed leaves its position to the next step the body calls, so a body
+// may call a failed step again and go on, and its next run replays it
+// completely.
 type Workflow struct {
 	id    string
 	store Store
@@ -78,9 +94,12 @@ type workflowRun struct {
 // the results. iface and method name a checkpointed method, empty for Step.
 // replayed reports that the journal answered and fn was not called.
 func (r *workflowRun) step(ctx context.Context, iface, method, name string, results []any, fn func(context.Context) error) (replayed bool, err error) {
+	// The position is taken only by a step that is replayed or recorded
+	// (use): a step whose call failed leaves it to the next step the body
+	// calls, so that a body that retries a failed step and goes on
+	// journals the same positions as its replay will read.
 	r.mu.Lock()
 	seq := r.next
-	r.next++
 	entry, replay := r.journal[seq]
 	r.mu.Unlock()
 
@@ -92,6 +111,7 @@ func (r *workflowRun) step(ctx context.Context, iface, method, name string, resu
 		if err := decodeResults(entry.Result, results); err != nil {
 			return false, fmt.Errorf("workflow %q step %d %q: decoding its journaled result: %w", w.id, seq, name, err)
 		}
+		r.use(seq, entry)
 		r.report(ctx, EventStepReplayed, iface, method, name, seq)
 		return true, nil
 	}
@@ -112,18 +132,28 @@ func (r *workflowRun) step(ctx context.Context, iface, method, name string, resu
 	if stored.Name != name {
 		return false, r.nonDeterministic(seq, stored.Name, name)
 	}
-	if stored.Owner != w.cfg.owner {
+	if !bytes.Equal(stored.Result, enc) {
 		// Another runner of this workflow journaled the step first: its
-		// result is the one every run must see from now on.
+		// result is the one every run must see from now on. The owner
+		// cannot tell: two runners may share one (WithOwner, or one
+		// *Workflow run twice at once), and a lost acknowledgement of
+		// this run's own write holds the same bytes.
 		if err := decodeResults(stored.Result, results); err != nil {
 			return false, fmt.Errorf("workflow %q step %d %q: decoding the result journaled by %s: %w", w.id, seq, name, stored.Owner, err)
 		}
 	}
-	r.mu.Lock()
-	r.journal[seq] = stored
-	r.mu.Unlock()
+	r.use(seq, stored)
 	r.report(ctx, EventStepRecorded, iface, method, name, seq)
 	return false, nil
+}
+
+// use records that the step at seq was replayed or journaled as entry, and
+// moves the run to the next position.
+func (r *workflowRun) use(seq int, entry JournalEntry) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.journal[seq] = entry
+	r.next = seq + 1
 }
 
 func (r *workflowRun) nonDeterministic(seq int, journaled, called string) error {
@@ -152,6 +182,8 @@ func (r *workflowRun) report(ctx context.Context, kind EventKind, iface, method,
 // result under name; on a resumed run it returns the journaled result
 // without calling fn. Outside a workflow it just calls fn. A name that
 // differs from the journal at this position gives ErrNonDeterministic.
+// When fn fails, nothing is journaled and the step takes no position: the
+// next step called (the same one again, to retry it) takes it.
 //
 // The result is journaled as JSON, so T must survive a round trip through
 // encoding/json.

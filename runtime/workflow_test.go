@@ -100,13 +100,16 @@ func TestStepRoundTripsStructs(t *testing.T) {
 		Labels   map[string]string
 	}
 	want := plan{Replicas: 3, Image: "app:v2", Labels: map[string]string{"team": "sre"}}
+	calls := 0
 	var got plan
-	for range 2 {
+	for run := range 2 {
 		noErr(t, runtime.NewWorkflow(store, "INC-4").Run(context.Background(), func(ctx context.Context) error {
 			var err error
-			got, err = runtime.Step(ctx, "plan", func(context.Context) (plan, error) { return want, nil })
+			got, err = runtime.Step(ctx, "plan", func(context.Context) (plan, error) { calls++; return want, nil })
 			return err
 		}))
+		// The replay must not call: its result comes from the journal.
+		equal(t, 1, calls, "calls of the step after run "+string(rune('1'+run)))
 		equal(t, want.Image, got.Image, "image")
 		equal(t, want.Replicas, got.Replicas, "replicas")
 		equal(t, "sre", got.Labels["team"], "labels")
@@ -272,4 +275,140 @@ func TestReplayedMethodIsReportedAsACall(t *testing.T) {
 	}
 	equal(t, 1, len(sobs.kind(runtime.EventStepReplayed)), "replayed ad-hoc steps")
 	equal(t, 0, len(sobs.kind(runtime.EventCall)), "calls of an ad-hoc step")
+}
+
+// flakyThenAfter is a body that calls step "flaky" until it succeeds (it
+// fails on its first call ever) and then step "after".
+func flakyThenAfter(calls steps, out *[]string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		*out = nil
+		for {
+			v, err := runtime.Step(ctx, "flaky", func(context.Context) (string, error) {
+				if calls["flaky"]++; calls["flaky"] == 1 {
+					return "", errBoom
+				}
+				return "flaky-done", nil
+			})
+			if err == nil {
+				*out = append(*out, v)
+				break
+			}
+		}
+		v, err := runtime.Step(ctx, "after", func(context.Context) (string, error) {
+			calls["after"]++
+			return "after-done", nil
+		})
+		*out = append(*out, v)
+		return err
+	}
+}
+
+func TestFailedStepLeavesItsPositionToTheNextStep(t *testing.T) {
+	store, calls := runtime.NewMemoryStore(), steps{}
+	var first, second []string
+	noErr(t, runtime.NewWorkflow(store, "INC-14").Run(context.Background(), flakyThenAfter(calls, &first)))
+	equal(t, 2, calls["flaky"], "flaky calls on the first run")
+
+	entries, err := store.Journal(context.Background(), "INC-14")
+	noErr(t, err)
+	equal(t, 2, len(entries), "journal entries")
+	for i, name := range []string{"flaky", "after"} {
+		equal(t, i, entries[i].Seq, "position of "+name)
+		equal(t, name, entries[i].Name, "step at position "+string(rune('0'+i)))
+	}
+
+	// The finished workflow replays completely: no call, same results.
+	obs := &recorder{}
+	noErr(t, runtime.NewWorkflow(store, "INC-14", runtime.WithObserver(obs)).Run(context.Background(), flakyThenAfter(calls, &second)))
+	equal(t, 2, calls["flaky"], "flaky calls after the replay")
+	equal(t, 1, calls["after"], "after calls after the replay")
+	equal(t, 2, len(obs.kind(runtime.EventStepReplayed)), "replayed steps")
+	equal(t, 2, len(second), "results of the replay")
+	for i := range first {
+		equal(t, first[i], second[i], "replayed result")
+	}
+}
+
+func TestFailedCheckpointedMethodLeavesItsPosition(t *testing.T) {
+	// As for Step, for a checkpointed method whose call failed.
+	store, obs := runtime.NewMemoryStore(), &recorder{}
+	m, calls := checkpointed(t, false, obs)
+	failures := 1
+	body := func(ctx context.Context) error {
+		var out string
+		for {
+			err := m.DoRecorded(ctx, runtime.Recording{Args: []any{"web-1"}, Results: []any{&out}}, func(context.Context) error {
+				*calls++
+				if failures > 0 {
+					failures--
+					return errBoom
+				}
+				out = "web-1 restarted"
+				return nil
+			})
+			if err == nil {
+				break
+			}
+		}
+		_, err := runtime.Step(ctx, "verify", func(context.Context) (bool, error) { return true, nil })
+		return err
+	}
+	noErr(t, runtime.NewWorkflow(store, "INC-15").Run(context.Background(), body))
+	noErr(t, runtime.NewWorkflow(store, "INC-15").Run(context.Background(), body))
+	equal(t, 2, *calls, "calls through")
+	entries, err := store.Journal(context.Background(), "INC-15")
+	noErr(t, err)
+	equal(t, 2, len(entries), "journal entries")
+	equal(t, 1, entries[1].Seq, "position of the step after the retried one")
+}
+
+func TestStepAdoptsAJournaledResultOfTheSameOwner(t *testing.T) {
+	// Same WithOwner on two runners (or one process restarted with a fixed
+	// owner name): the owner cannot tell them apart, the result can.
+	store := runtime.NewMemoryStore()
+	var got string
+	noErr(t, runtime.NewWorkflow(store, "INC-16", runtime.WithOwner("me")).Run(context.Background(), func(ctx context.Context) error {
+		var err error
+		got, err = runtime.Step(ctx, "pick", func(ctx context.Context) (string, error) {
+			_, err := store.Append(ctx, "INC-16", runtime.JournalEntry{Seq: 0, Name: "pick", Result: []byte(`["theirs"]`), Owner: "me"})
+			return "mine", err
+		})
+		return err
+	}))
+	equal(t, "theirs", got, "result of a step journaled first under the same owner")
+}
+
+func TestOneWorkflowRunTwiceAtOnceAgreesOnEachStep(t *testing.T) {
+	// Two runs of one *Workflow (one owner) race to journal step 0; the one
+	// that loses must return the winner's result, not its own.
+	store := runtime.NewMemoryStore()
+	wf := runtime.NewWorkflow(store, "INC-17")
+	entered, release := make(chan struct{}, 2), make(chan struct{})
+	results := make(chan string, 2)
+	errs := make(chan error, 2)
+	for _, mine := range []string{"a", "b"} {
+		go func() {
+			errs <- wf.Run(context.Background(), func(ctx context.Context) error {
+				v, err := runtime.Step(ctx, "pick", func(context.Context) (string, error) {
+					entered <- struct{}{}
+					<-release // both have called before either journals
+					return mine, nil
+				})
+				results <- v
+				return err
+			})
+		}()
+	}
+	<-entered
+	<-entered
+	close(release)
+	noErr(t, <-errs)
+	noErr(t, <-errs)
+	first, second := <-results, <-results
+	entries, err := store.Journal(context.Background(), "INC-17")
+	noErr(t, err)
+	equal(t, 1, len(entries), "journal entries")
+	journaled := string(entries[0].Result)
+	equal(t, `["`+first+`"]`, journaled, "result of one run")
+	equal(t, `["`+second+`"]`, journaled, "result of the other run")
 }

@@ -2,22 +2,37 @@
 // until the test moves it with Advance, which fires the timers that came due,
 // or with AdvanceToNext, which moves it to the next timer's due time.
 // A test waits with BlockUntilTimers until the code under test has started
-// the timers it expects, instead of sleeping.
+// the timers it expects, instead of sleeping; it asserts with AssertNoTimers
+// that nothing is left waiting, and with [Await] that a call ends without
+// starting a wait no one would end.
 //
 //	clk := clocktest.New(time.Unix(0, 0))
 //	rt := runtime.New(runtime.WithClock(clk))
 //	go callThatRetries()
-//	clk.BlockUntilTimers(1) // the retry is waiting its backoff
+//	clk.BlockUntilTimers(t, 1) // the retry is waiting its backoff
 //	clk.Advance(time.Second)
+//
+// Every wait of this package gives up after a block timeout of real time
+// (10s unless [WithBlockTimeout] says otherwise) and fails the test with
+// what it waited for, so that a broken wait fails fast instead of hanging
+// until go test's -timeout.
 package clocktest
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/resilgen/resilgen/runtime"
 )
+
+// DefaultBlockTimeout is how long, in real time, BlockUntilTimers and
+// [Await] wait before they fail the test, unless [WithBlockTimeout] sets
+// another.
+const DefaultBlockTimeout = 10 * time.Second
 
 // Clock is a manual clock. The zero value is not usable; call New. It is
 // safe for concurrent use.
@@ -28,13 +43,36 @@ type Clock struct {
 	// changed is closed and replaced whenever a timer is added, so that
 	// BlockUntilTimers wakes up to count again.
 	changed chan struct{}
+	// blockTimeout bounds every wait for the code under test, in real
+	// time: the clock's own time stands still while the test waits.
+	blockTimeout time.Duration
 }
 
 var _ runtime.Clock = (*Clock)(nil)
 
+// Option configures a Clock made by New.
+type Option func(*Clock)
+
+// WithBlockTimeout sets how long, in real time, BlockUntilTimers and [Await]
+// wait for the code under test before they fail the test. A d <= 0 keeps
+// [DefaultBlockTimeout].
+func WithBlockTimeout(d time.Duration) Option {
+	return func(c *Clock) {
+		if d > 0 {
+			c.blockTimeout = d
+		}
+	}
+}
+
 // New returns a clock that reads start until it is advanced.
-func New(start time.Time) *Clock {
-	return &Clock{now: start, changed: make(chan struct{})}
+func New(start time.Time, opts ...Option) *Clock {
+	c := &Clock{now: start, changed: make(chan struct{}), blockTimeout: DefaultBlockTimeout}
+	for _, o := range opts {
+		if o != nil {
+			o(c)
+		}
+	}
+	return c
 }
 
 // Now returns the clock's current time.
@@ -148,17 +186,84 @@ func (c *Clock) Timers() int {
 
 // BlockUntilTimers waits until at least n timers are pending: the code
 // under test has reached the waits the test means to end with Advance.
-// Use go test's -timeout to bound it.
-func (c *Clock) BlockUntilTimers(n int) {
+// When fewer are pending after the block timeout, it fails tb with how many
+// it waited for and how many there are. Call it from the test's goroutine,
+// as tb.Fatal requires.
+func (c *Clock) BlockUntilTimers(tb testing.TB, n int) {
+	tb.Helper()
+	deadline := time.NewTimer(c.blockTimeout)
+	defer deadline.Stop()
 	for {
 		c.mu.Lock()
-		if len(c.pending) >= n {
-			c.mu.Unlock()
-			return
-		}
+		have := len(c.pending)
 		changed := c.changed
 		c.mu.Unlock()
-		<-changed
+		if have >= n {
+			return
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			tb.Fatalf("clocktest: waited %v for %d pending timers; %d pending", c.blockTimeout, n, c.Timers())
+		}
+	}
+}
+
+// AssertNoTimers fails tb, naming their due times, when any timer is
+// pending: something the code under test started is still waiting (a
+// retry's backoff, a renewal that was never stopped).
+func (c *Clock) AssertNoTimers(tb testing.TB) {
+	tb.Helper()
+	if n, due := c.dueTimes(); n > 0 {
+		tb.Errorf("clocktest: %d timers left pending, due at %s", n, due)
+	}
+}
+
+// dueTimes returns how many timers are pending and lists their due times,
+// relative to now.
+func (c *Clock) dueTimes() (int, string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var b strings.Builder
+	for i, t := range c.pending {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "now+%v", t.at.Sub(c.now))
+	}
+	return len(c.pending), b.String()
+}
+
+// Await returns the value done delivers, typically the error of a call the
+// test started in a goroutine on clock c. It fails tb as soon as a timer
+// of c is pending while it waits: the call started a wait that no one will
+// advance (a retry that must not happen, say), and would otherwise hang.
+// It fails tb too when done delivers nothing within the block timeout.
+// Call it from the test's goroutine.
+//
+//	done := make(chan error, 1)
+//	go func() { done <- m.Do(ctx, callFailingWithAPermanentError) }()
+//	err := clocktest.Await(t, clk, done) // fails fast on a wrongful retry
+func Await[T any](tb testing.TB, c *Clock, done <-chan T) T {
+	tb.Helper()
+	deadline := time.NewTimer(c.blockTimeout)
+	defer deadline.Stop()
+	for {
+		c.mu.Lock()
+		changed := c.changed
+		c.mu.Unlock()
+		// Checked after changed is taken: a timer added from now on
+		// closes it.
+		if n, due := c.dueTimes(); n > 0 {
+			tb.Fatalf("clocktest: the code under test started a wait (%d timers, due at %s) while the test awaited its end", n, due)
+		}
+		select {
+		case v := <-done:
+			return v
+		case <-changed:
+		case <-deadline.C:
+			tb.Fatalf("clocktest: awaited the code under test for %v; it has not ended and %d timers are pending", c.blockTimeout, c.Timers())
+		}
 	}
 }
 

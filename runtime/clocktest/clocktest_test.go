@@ -1,6 +1,10 @@
 package clocktest_test
 
 import (
+	"fmt"
+	goruntime "runtime"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -68,10 +72,108 @@ func TestBlockUntilTimers(t *testing.T) {
 			c.NewTimer(time.Minute)
 		}
 	}()
-	c.BlockUntilTimers(3)
+	c.BlockUntilTimers(t, 3)
 	if c.Timers() != 3 {
 		t.Fatalf("Timers() = %d", c.Timers())
 	}
+}
+
+// fakeTB records the failures of a clocktest helper; its Fatalf ends the
+// goroutine, as testing's does.
+type fakeTB struct {
+	testing.TB
+	mu     sync.Mutex
+	failed []string
+}
+
+func (f *fakeTB) Helper() {}
+
+func (f *fakeTB) Errorf(format string, args ...any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failed = append(f.failed, fmt.Sprintf(format, args...))
+}
+
+func (f *fakeTB) Fatalf(format string, args ...any) {
+	f.Errorf(format, args...)
+	goruntime.Goexit()
+}
+
+// run calls fn with a fakeTB in a goroutine of its own, so that Fatalf can
+// end it, and returns what fn reported.
+func run(fn func(tb testing.TB)) []string {
+	tb := &fakeTB{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn(tb)
+	}()
+	<-done
+	return tb.failed
+}
+
+func mustReport(t *testing.T, failed []string, want ...string) {
+	t.Helper()
+	if len(failed) != 1 {
+		t.Fatalf("reported %q, want one failure", failed)
+	}
+	for _, w := range want {
+		if !strings.Contains(failed[0], w) {
+			t.Fatalf("failure %q does not say %q", failed[0], w)
+		}
+	}
+}
+
+func TestBlockUntilTimersFailsAfterItsTimeout(t *testing.T) {
+	c := clocktest.New(start, clocktest.WithBlockTimeout(10*time.Millisecond))
+	c.NewTimer(time.Second)
+	failed := run(func(tb testing.TB) { c.BlockUntilTimers(tb, 2) })
+	mustReport(t, failed, "10ms", "2 pending timers", "1 pending")
+}
+
+func TestAssertNoTimers(t *testing.T) {
+	c := clocktest.New(start)
+	if failed := run(c.AssertNoTimers); len(failed) != 0 {
+		t.Fatalf("no timer pending, but it reported %q", failed)
+	}
+	tm := c.NewTimer(3 * time.Second)
+	mustReport(t, run(c.AssertNoTimers), "1 timers", "now+3s")
+	tm.Stop()
+	if failed := run(c.AssertNoTimers); len(failed) != 0 {
+		t.Fatalf("the timer was stopped, but it reported %q", failed)
+	}
+}
+
+func TestAwaitReturnsWhatTheCallDelivers(t *testing.T) {
+	c := clocktest.New(start)
+	done := make(chan int, 1)
+	go func() { done <- 7 }()
+	if got := clocktest.Await(t, c, done); got != 7 {
+		t.Fatalf("Await = %d, want 7", got)
+	}
+}
+
+func TestAwaitFailsAsSoonAsTheCallStartsAWait(t *testing.T) {
+	// The block timeout is long: only the timer can end the wait early.
+	c := clocktest.New(start, clocktest.WithBlockTimeout(time.Hour))
+	done := make(chan int, 1)
+	go func() {
+		c.NewTimer(time.Second) // a retry's backoff that no one advances
+		<-c.NewTimer(time.Hour).C()
+		done <- 1
+	}()
+	began := time.Now()
+	mustReport(t, run(func(tb testing.TB) { clocktest.Await(tb, c, done) }), "started a wait", "now+1s")
+	if waited := time.Since(began); waited > time.Minute {
+		t.Fatalf("Await failed after %v", waited)
+	}
+	c.Advance(time.Hour) // lets the goroutine end
+	<-done
+}
+
+func TestAwaitFailsAfterItsTimeout(t *testing.T) {
+	c := clocktest.New(start, clocktest.WithBlockTimeout(10*time.Millisecond))
+	mustReport(t, run(func(tb testing.TB) { clocktest.Await(tb, c, make(chan int)) }), "10ms", "not ended")
 }
 
 func TestNextDueAndAdvanceToNext(t *testing.T) {

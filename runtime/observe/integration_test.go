@@ -91,7 +91,7 @@ func TestAdaptersOnRealRuntime(t *testing.T) {
 		t.Helper()
 		done := make(chan error, 1)
 		go func() { done <- charge.Do(ctx, fail) }()
-		clk.BlockUntilTimers(1)
+		clk.BlockUntilTimers(t, 1)
 		clk.Advance(100 * time.Millisecond)
 		if err := <-done; !errors.Is(err, refused) {
 			t.Fatalf("failing call: %v", err)

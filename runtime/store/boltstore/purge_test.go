@@ -49,10 +49,11 @@ func complete(t *testing.T, s runtime.Store, key, owner string, now, expiresAt t
 
 // tick advances clk by d and waits until the scheduled purge that came due
 // has ended: the purger starts its next timer only after a purge returns.
-func tick(clk *clocktest.Clock, d time.Duration) {
-	clk.BlockUntilTimers(1)
+func tick(t *testing.T, clk *clocktest.Clock, d time.Duration) {
+	t.Helper()
+	clk.BlockUntilTimers(t, 1)
 	clk.Advance(d)
-	clk.BlockUntilTimers(1)
+	clk.BlockUntilTimers(t, 1)
 }
 
 // TestScheduledPurge: once the clock passes an interval, the scheduled
@@ -76,7 +77,7 @@ func TestScheduledPurge(t *testing.T) {
 		t.Fatalf("before the purge: %d records, %d claims; want 2 and 2", r, c)
 	}
 
-	tick(clk, 10*time.Minute)
+	tick(t, clk, 10*time.Minute)
 	now = clk.Now()
 
 	if r, c := counts(t, s); r != 1 || c != 1 {
@@ -121,7 +122,7 @@ func TestCloseStopsPurger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk.BlockUntilTimers(1)
+	clk.BlockUntilTimers(t, 1)
 	if due, _ := clk.NextDue(); !due.Equal(purgeStart.Add(defaultPurgeInterval)) {
 		t.Errorf("first purge due at %v; want the default interval after Open", due)
 	}
@@ -151,7 +152,7 @@ func TestScheduledPurgeErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		clk.BlockUntilTimers(1)
+		clk.BlockUntilTimers(t, 1)
 		clk.Advance(time.Minute)
 		err := <-errs
 		if err == nil || !strings.Contains(err.Error(), "purge") || !strings.Contains(err.Error(), s.db.Path()) {

@@ -22,15 +22,41 @@
 // rather pay a second WAL flush per miss than run a call twice after a
 // database crash.
 //
-// [New] creates its tables when they are missing:
+// # Tables, and the privileges they need
+//
+// The store keeps three tables, in the connection's current schema (the
+// first of its search_path, usually public):
 //
 //	<prefix>resilgen_schema       one row: the schema version
 //	<prefix>resilgen_idempotency  one row per idempotency key
 //	<prefix>resilgen_journal      one row per (workflow, seq)
 //
-// and refuses to work on tables of a newer schema than it knows. Each
-// method is one SQL statement in its own implicit transaction, so a process
-// killed at any point leaves the old row or the new one.
+// [New] looks at them first, with reads only. When they exist at the
+// version this package writes, it issues no DDL and takes no lock: it only
+// checks that the role has the privileges a running store needs, and fails
+// naming each one it lacks. They are, for a role app:
+//
+//	GRANT SELECT ON <prefix>resilgen_schema TO app;
+//	GRANT SELECT, INSERT, UPDATE, DELETE ON <prefix>resilgen_idempotency TO app;
+//	GRANT SELECT, INSERT ON <prefix>resilgen_journal TO app;
+//
+// plus USAGE on the schema (which every role has on public) and CONNECT on
+// the database. Nothing else: no CREATE, no ownership.
+//
+// When a table is missing, or the tables are of an older schema version,
+// New creates or upgrades them, under an advisory lock so that replicas
+// starting together do not race. That first start, and the first start of
+// each release whose schema is newer, need a role that may create tables in
+// the schema (CREATE on it, which PostgreSQL 15 and later grant to no one
+// but the schema's owner by default) and, for an upgrade, that owns the
+// tables: run New once as such a role (a migration job, say), grant the
+// above, and run the replicas as app. A role without those privileges that
+// finds the tables missing or older fails New with an error naming the
+// missing table or the older version and the privilege it lacks. New
+// refuses tables of a newer schema than it knows, whoever asks.
+//
+// Each method is one SQL statement in its own implicit transaction, so a
+// process killed at any point leaves the old row or the new one.
 //
 // Keys, owners, workflow ids and step names are stored as text, so they may
 // not contain NUL bytes, and a key is limited by PostgreSQL's btree entry
@@ -68,9 +94,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/resilgen/resilgen/runtime"
@@ -172,6 +200,9 @@ type tables struct {
 	prefix, plainRecords string
 }
 
+// plain returns the unquoted name of the store's table name, for messages.
+func (t tables) plain(name string) string { return t.prefix + name }
+
 func newTables(prefix string) (tables, error) {
 	if !validPrefix.MatchString(prefix) {
 		return tables{}, fmt.Errorf("table prefix %q: want letters, digits and underscores, not starting with a digit", prefix)
@@ -192,9 +223,12 @@ func newTables(prefix string) (tables, error) {
 }
 
 // New returns a store on pool's database, creating its tables when they
-// are missing. Several processes may call New at once: an advisory lock
-// serializes the creation. It fails when the tables have a newer schema
-// version than this package writes. ctx bounds the setup only. Unless
+// are missing or upgrading them when they are older (which needs more
+// privileges than running the store: see the package doc). Several
+// processes may call New at once: an advisory lock serializes the
+// creation. It fails when the tables have a newer schema version than this
+// package writes, and when the role lacks a privilege a running store
+// needs. ctx bounds the setup only. Unless
 // [WithPurgeInterval] turns it off, New starts the goroutine that purges
 // expired records (see the package doc); [Store.Close] stops it.
 func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
@@ -206,7 +240,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: %w", err)
 	}
-	if err := migrate(ctx, pool, o.prefix, t); err != nil {
+	if err := setUp(ctx, pool, o.prefix, t); err != nil {
 		return nil, fmt.Errorf("pgstore: setting up tables %s*: %w", o.prefix+"resilgen_", err)
 	}
 	s := &Store{pool: pool, tables: t, sql: newStatements(t, o.durableClaims)}
@@ -242,37 +276,125 @@ func (s *Store) Close() {
 	s.purger.Stop()
 }
 
-// migrate creates the tables or checks their version, in one transaction
-// that holds an advisory lock, so that replicas starting together do not
-// race on CREATE TABLE.
+// setUp makes sure the tables exist at schemaVersion and that the role
+// may use them. It looks first, with reads only, so that a role that may
+// only read and write the tables starts; it takes the setup lock and
+// issues DDL only when a table is missing or the schema is older.
+func setUp(ctx context.Context, pool *pgxpool.Pool, prefix string, t tables) error {
+	st, err := inspect(ctx, pool, t)
+	if err != nil {
+		return err
+	}
+	if err := st.newer(); err != nil {
+		return err
+	}
+	if !st.current() {
+		if err := migrate(ctx, pool, prefix, t); err != nil {
+			return err
+		}
+	}
+	return checkGrants(ctx, pool, t)
+}
+
+// querier is what inspect needs of a pool or a transaction.
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// schemaState is what inspect found: which tables exist, the schema
+// version (0 when there is none), and who is asking where.
+type schemaState struct {
+	t                        tables
+	schema, records, journal bool
+	version                  int
+	role, namespace          string
+}
+
+// inspect reads the state of the tables without DDL and without the
+// setup lock: to_regclass needs no privilege on the tables, and the
+// version needs SELECT on the schema table only.
+func inspect(ctx context.Context, q querier, t tables) (schemaState, error) {
+	st := schemaState{t: t}
+	err := q.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL, to_regclass($2) IS NOT NULL,
+			to_regclass($3) IS NOT NULL, current_user, coalesce(current_schema(), '')`,
+		t.schema, t.records, t.journal).
+		Scan(&st.schema, &st.records, &st.journal, &st.role, &st.namespace)
+	if err != nil {
+		return st, fmt.Errorf("looking up the tables: %w", err)
+	}
+	if !st.schema {
+		return st, nil
+	}
+	err = q.QueryRow(ctx, `SELECT version FROM `+t.schema).Scan(&st.version)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		st.version = 0
+	case err != nil:
+		return st, fmt.Errorf("reading the schema version from %s as role %q, which needs SELECT on it: %w", t.plain("resilgen_schema"), st.role, err)
+	}
+	return st, nil
+}
+
+// current reports whether every table exists at schemaVersion.
+func (st schemaState) current() bool {
+	return st.schema && st.records && st.journal && st.version == schemaVersion
+}
+
+// newer refuses tables of a schema newer than this package writes.
+func (st schemaState) newer() error {
+	if st.version > schemaVersion {
+		return fmt.Errorf("schema version %d is newer than the %d this build of resilgen knows; upgrade resilgen", st.version, schemaVersion)
+	}
+	return nil
+}
+
+// whatIsWrong says why the tables need DDL, naming them.
+func (st schemaState) whatIsWrong() string {
+	var missing []string
+	for _, tb := range []struct {
+		exists bool
+		name   string
+	}{{st.schema, "resilgen_schema"}, {st.records, "resilgen_idempotency"}, {st.journal, "resilgen_journal"}} {
+		if !tb.exists {
+			missing = append(missing, st.t.plain(tb.name))
+		}
+	}
+	switch len(missing) {
+	case 0:
+	case 1:
+		return fmt.Sprintf("table %s is missing", missing[0])
+	default:
+		return fmt.Sprintf("tables %s are missing", strings.Join(missing, ", "))
+	}
+	return fmt.Sprintf("schema version %d is older than %d", st.version, schemaVersion)
+}
+
+// migrate creates the tables, or upgrades them, in one transaction that
+// holds an advisory lock, so that replicas starting together do not race
+// on CREATE TABLE. It looks again under the lock: another replica may have
+// done the work meanwhile.
 func migrate(ctx context.Context, pool *pgxpool.Pool, prefix string, t tables) error {
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "resilgen/pgstore/"+prefix); err != nil {
 			return fmt.Errorf("taking the setup lock: %w", err)
 		}
-		_, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS `+t.schema+` (
-			id boolean PRIMARY KEY DEFAULT true CHECK (id),
-			version integer NOT NULL
-		)`)
+		st, err := inspect(ctx, tx, t)
 		if err != nil {
-			return fmt.Errorf("creating the schema version table: %w", err)
+			return err
 		}
-		var version int
-		err = tx.QueryRow(ctx, `SELECT version FROM `+t.schema).Scan(&version)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			version = 0
-		case err != nil:
-			return fmt.Errorf("reading the schema version: %w", err)
+		if err := st.newer(); err != nil {
+			return err
 		}
-		if version > schemaVersion {
-			return fmt.Errorf("schema version %d is newer than the %d this build of resilgen knows; upgrade resilgen", version, schemaVersion)
-		}
-		if version == schemaVersion {
+		if st.current() {
 			return nil
 		}
-		// version 0: nothing yet. Later versions migrate from here.
+		// Version 0: nothing yet, or some tables of a setup cut short.
+		// Later versions migrate from here.
 		for _, stmt := range []string{
+			`CREATE TABLE IF NOT EXISTS ` + t.schema + ` (
+				id boolean PRIMARY KEY DEFAULT true CHECK (id),
+				version integer NOT NULL
+			)`,
 			`CREATE TABLE IF NOT EXISTS ` + t.records + ` (
 				key         text PRIMARY KEY,
 				fingerprint text NOT NULL,
@@ -296,11 +418,62 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, prefix string, t tables) e
 				ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version`,
 		} {
 			if _, err := tx.Exec(ctx, stmt); err != nil {
-				return fmt.Errorf("creating schema version %d: %w", schemaVersion, err)
+				if isPrivilegeError(err) {
+					return fmt.Errorf("%s, and creating or upgrading the tables needs the CREATE privilege on schema %q (and, for an upgrade, ownership of the tables), which role %q lacks: run New once as a role that has it (see the package doc): %w",
+						st.whatIsWrong(), st.namespace, st.role, err)
+				}
+				return fmt.Errorf("%s; creating schema version %d: %w", st.whatIsWrong(), schemaVersion, err)
 			}
 		}
 		return nil
 	})
+}
+
+// isPrivilegeError reports whether err is PostgreSQL's
+// insufficient_privilege.
+func isPrivilegeError(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "42501"
+}
+
+// grants are the privileges a running store needs, by table (see the
+// package doc): claims insert and update records, releases and purges
+// delete them; the journal is only inserted into and read.
+func (t tables) grants() [][2]string {
+	return [][2]string{
+		{t.schema, "SELECT"},
+		{t.records, "SELECT"}, {t.records, "INSERT"}, {t.records, "UPDATE"}, {t.records, "DELETE"},
+		{t.journal, "SELECT"}, {t.journal, "INSERT"},
+	}
+}
+
+// checkGrants fails, naming each one, when the role lacks a privilege the
+// store's statements need, so that it fails at New and not on the first
+// claim or purge.
+func checkGrants(ctx context.Context, pool *pgxpool.Pool, t tables) error {
+	var names, privs []string
+	for _, g := range t.grants() {
+		names, privs = append(names, g[0]), append(privs, g[1])
+	}
+	rows, err := pool.Query(ctx, `SELECT x.tbl, x.priv, current_user
+		FROM unnest($1::text[], $2::text[]) AS x(tbl, priv)
+		WHERE NOT has_table_privilege(x.tbl, x.priv)`, names, privs)
+	if err != nil {
+		return fmt.Errorf("checking the role's privileges on the tables: %w", err)
+	}
+	var missing []string
+	var tbl, priv, role string
+	_, err = pgx.ForEachRow(rows, []any{&tbl, &priv, &role}, func() error {
+		missing = append(missing, priv+" on "+tbl)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("checking the role's privileges on the tables: %w", err)
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("role %q lacks %s: grant them (see the package doc)", role, strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 // statements are the store's SQL, with its table names in.

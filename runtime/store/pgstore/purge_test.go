@@ -38,10 +38,11 @@ func complete(t *testing.T, s *Store, key, owner string, now, expiresAt time.Tim
 
 // tick advances clk by d and waits until the scheduled purge that came due
 // has ended: the purger starts its next timer only after a purge returns.
-func tick(clk *clocktest.Clock, d time.Duration) {
-	clk.BlockUntilTimers(1)
+func tick(t *testing.T, clk *clocktest.Clock, d time.Duration) {
+	t.Helper()
+	clk.BlockUntilTimers(t, 1)
 	clk.Advance(d)
-	clk.BlockUntilTimers(1)
+	clk.BlockUntilTimers(t, 1)
 }
 
 // TestScheduledPurge: once the clock passes an interval, the scheduled
@@ -65,7 +66,7 @@ func TestScheduledPurge(t *testing.T) {
 		t.Fatalf("before the purge: %d rows; want 4", n)
 	}
 
-	tick(clk, 10*time.Minute)
+	tick(t, clk, 10*time.Minute)
 	now = clk.Now()
 
 	if n := rowCount(t, s); n != 2 {
@@ -108,7 +109,7 @@ func TestCloseStopsPurger(t *testing.T) {
 	pool := testPool(t)
 	clk := clocktest.New(purgeStart)
 	s := newTestStore(t, pool, WithClock(clk))
-	clk.BlockUntilTimers(1)
+	clk.BlockUntilTimers(t, 1)
 	due, _ := clk.NextDue()
 	if first := due.Sub(purgeStart); first <= defaultPurgeInterval/2 || first > defaultPurgeInterval {
 		t.Errorf("first purge %v after New; want within (interval/2, interval]", first)
@@ -161,7 +162,7 @@ func TestScheduledPurgeErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		clk.BlockUntilTimers(1)
+		clk.BlockUntilTimers(t, 1)
 		_, _ = clk.AdvanceToNext()
 		err := <-errs
 		if err == nil || !strings.Contains(err.Error(), "purge") || !strings.Contains(err.Error(), s.tables.plainRecords) {

@@ -25,6 +25,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -129,7 +130,11 @@ func child(open Opener) error {
 	}
 
 	if os.Getenv(envLoop) != "" {
-		// Run workflow after workflow until the parent kills us.
+		// Run workflow after workflow until the parent kills us; it
+		// starts its countdown when it reads that the store is open.
+		if _, err := fmt.Println(ready); err != nil {
+			return err
+		}
 		for n := 0; ; n++ {
 			if _, err := runOne(fmt.Sprintf("%s-%d", os.Getenv(envWorkflow), n)); err != nil {
 				return err
@@ -263,26 +268,122 @@ func Run(t *testing.T, s Scenario) {
 	checkEffects(t, effects, wantEffects)
 }
 
+// ready is what a looping child prints once its store is open.
+const ready = "ready"
+
+// The owners of the looping child's runs and of the parent's resumption.
+const (
+	looper  = "looper"
+	resumer = "resumer"
+)
+
 // KillAtRandom starts a child that runs workflow after workflow (ids
-// workflow-0, workflow-1, ...) in the store at location and SIGKILLs it
-// after d, wherever it is: inside a commit, an fsync, a step. It fails t if
-// the child ended any other way.
+// workflow-0, workflow-1, ...) in the store at location and SIGKILLs it d
+// after it has opened the store, wherever it is then: inside a commit, an
+// fsync, a step. It fails t if the child ended any other way.
 func KillAtRandom(t *testing.T, location, workflow string, d time.Duration) {
 	t.Helper()
 	dir := t.TempDir()
 	cmd := exec.Command(executable(t))
 	cmd.Env = append(childEnv(), envRole+"=child", envLoop+"=1", envEffects+"="+filepath.Join(dir, "effects.log"),
-		envOwner+"=looper", envWorkflow+"="+workflow, envStore+"="+location)
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
+		envOwner+"="+looper, envWorkflow+"="+workflow, envStore+"="+location)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// A child that never opens its store must not hang the test.
+	stuck := time.AfterFunc(2*time.Minute, func() { cmd.Process.Kill() })
+	defer stuck.Stop()
+	out := bufio.NewReader(stdout)
+	line, _ := out.ReadString('\n')
+	if line != ready+"\n" {
+		cmd.Process.Kill()
+		rest, _ := io.ReadAll(out)
+		err := cmd.Wait()
+		t.Fatalf("the looping child said %q and ended with %v before it opened the store; its output:\n%s%s", line, err, rest, stderr.String())
+	}
 	timer := time.AfterFunc(d, func() { cmd.Process.Kill() })
 	defer timer.Stop()
+	rest, _ := io.ReadAll(out) // until the child dies
 	if err := cmd.Wait(); !killed(err) {
-		t.Fatalf("the looping child ended with %v before it was killed; its output:\n%s", err, out.String())
+		t.Fatalf("the looping child ended with %v before it was killed; its output:\n%s%s", err, rest, stderr.String())
 	}
+}
+
+// ResumeLoop resumes, in this process, the workflows that a child of
+// KillAtRandom journaled in store: ids workflow-0, workflow-1, ... up to
+// the first whose journal is empty. Each journal must be a prefix of the
+// steps (CheckPrefixJournal), and each workflow must then complete: the
+// steps the child journaled replay with its results and without a call,
+// the others run here and are journaled. It returns how many steps the
+// child had journaled, for the caller to assert that it made progress.
+func ResumeLoop(t *testing.T, store runtime.Store, workflow string) (journaled int) {
+	t.Helper()
+	ctx := context.Background()
+	for n := 0; ; n++ {
+		id := fmt.Sprintf("%s-%d", workflow, n)
+		entries, err := store.Journal(ctx, id)
+		if err != nil {
+			t.Fatalf("journal of %s: %v", id, err)
+		}
+		if len(entries) == 0 {
+			return journaled
+		}
+		CheckPrefixJournal(t, id, entries)
+		journaled += len(entries)
+		resume(t, store, id, len(entries))
+	}
+}
+
+// resume runs workflow id, of which the looping child journaled the first
+// done steps, to its end under the owner resumer, and checks what each
+// step returned, how many were called, and the journal left.
+func resume(t *testing.T, store runtime.Store, id string, done int) {
+	t.Helper()
+	ctx := context.Background()
+	calls := 0
+	var results []string
+	err := runtime.NewWorkflow(store, id, runtime.WithOwner(resumer)).Run(ctx, func(ctx context.Context) error {
+		for i := range Steps {
+			r, err := runtime.Step(ctx, stepName(i), func(context.Context) (string, error) {
+				calls++
+				return Result(i, resumer), nil
+			})
+			if err != nil {
+				return fmt.Errorf("step %d: %w", i, err)
+			}
+			results = append(results, r)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("resuming %s after the kill: %v", id, err)
+	}
+	if calls != Steps-done {
+		t.Fatalf("resuming %s called %d steps; want %d (the child journaled %d of %d)", id, calls, Steps-done, done, Steps)
+	}
+	for i, r := range results {
+		want := Result(i, resumer)
+		if i < done {
+			want = Result(i, looper)
+		}
+		if r != want {
+			t.Fatalf("resuming %s: step %d returned %q; want %q", id, i, r, want)
+		}
+	}
+	entries, err := store.Journal(ctx, id)
+	if err != nil {
+		t.Fatalf("journal of %s after resuming it: %v", id, err)
+	}
+	if len(entries) != Steps {
+		t.Fatalf("journal of %s after resuming it has %d entries; want %d", id, len(entries), Steps)
+	}
+	CheckPrefixJournal(t, id, entries)
 }
 
 // CheckPrefixJournal checks that a journal written by the children holds

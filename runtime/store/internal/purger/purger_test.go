@@ -40,13 +40,13 @@ func TestSchedule(t *testing.T) {
 	p := Start(Config{Clock: clk, Interval: time.Minute, First: 10 * time.Second, Purge: r.purge})
 	defer p.Stop()
 
-	clk.BlockUntilTimers(1)
+	clk.BlockUntilTimers(t, 1)
 	if due, _ := clk.NextDue(); !due.Equal(start.Add(10 * time.Second)) {
 		t.Fatalf("first purge due at %v; want after First", due)
 	}
 	for i := range 3 {
 		clk.AdvanceToNext()
-		clk.BlockUntilTimers(1) // the purge ended and the next wait began
+		clk.BlockUntilTimers(t, 1) // the purge ended and the next wait began
 		if got := len(r.calls()); got != i+1 {
 			t.Fatalf("after tick %d: %d purges", i+1, got)
 		}
@@ -76,7 +76,7 @@ func TestStop(t *testing.T) {
 	clk := clocktest.New(start)
 	var r recorder
 	p := Start(Config{Clock: clk, Interval: time.Minute, Purge: r.purge})
-	clk.BlockUntilTimers(1)
+	clk.BlockUntilTimers(t, 1)
 	p.Stop()
 	p.Stop()
 	if n := clk.Timers(); n != 0 {
@@ -95,7 +95,7 @@ func TestErrorsReachOnError(t *testing.T) {
 	errs := make(chan error, 1)
 	p := Start(Config{Clock: clk, Interval: time.Minute, Purge: r.purge, OnError: func(err error) { errs <- err }})
 	defer p.Stop()
-	clk.BlockUntilTimers(1)
+	clk.BlockUntilTimers(t, 1)
 	clk.Advance(time.Minute)
 	if err := <-errs; !errors.Is(err, boom) {
 		t.Fatalf("OnError got %v; want %v", err, boom)
@@ -117,7 +117,7 @@ func TestStopCancelsPurgeInFlight(t *testing.T) {
 		},
 		OnError: func(err error) { reported <- err },
 	})
-	clk.BlockUntilTimers(1)
+	clk.BlockUntilTimers(t, 1)
 	clk.Advance(time.Minute)
 	<-entered
 	p.Stop()
