@@ -49,9 +49,15 @@ func (d *dep) note(name string, ctx context.Context) {
 	}
 }
 
-func (d *dep) A(ctx context.Context, id string) (string, error) { d.note("A", ctx); return "a" + id, d.err }
-func (d *dep) B(ctx context.Context, id string) (string, error) { d.note("B", ctx); return "b" + id, d.err }
-func (d *dep) C(ctx context.Context, id string) error           { d.note("C", ctx); return d.err }
+func (d *dep) A(ctx context.Context, id string) (string, error) {
+	d.note("A", ctx)
+	return "a" + id, d.err
+}
+func (d *dep) B(ctx context.Context, id string) (string, error) {
+	d.note("B", ctx)
+	return "b" + id, d.err
+}
+func (d *dep) C(ctx context.Context, id string) error { d.note("C", ctx); return d.err }
 
 func newDep(err error) *dep {
 	return &dep{err: err, calls: map[string]int{}, left: map[string]time.Duration{}}
