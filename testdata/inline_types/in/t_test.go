@@ -66,7 +66,8 @@ func (x *inline) Sink(ctx context.Context, f func(int) error, in <-chan int, out
 }
 
 func (x *inline) Any(ctx context.Context, v interface{ Close() error }) (struct{ N int }, error) {
-	return struct{ N int }{N: x.calls["Any"] + 1}, x.first("Any")
+	err := x.first("Any")
+	return struct{ N int }{N: x.calls["Any"]}, err
 }
 
 type closer struct{}
