@@ -3,6 +3,7 @@ package examples
 import (
 	"bufio"
 	"bytes"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,7 +13,8 @@ import (
 )
 
 // root is the repository's root, seen from this package's directory, where
-// go test runs it.
+// go test runs it. Tests read it and never write into it: a command that
+// generates runs in a copy (see checkout).
 const root = ".."
 
 // The README's first code block: what a newcomer runs on a fresh machine.
@@ -88,13 +90,15 @@ func TestFirstBlock(t *testing.T) {
 	}
 
 	// The first: the example's default store is under the temporary
-	// directory, so a private TMPDIR makes this a fresh machine's run.
-	gen := filepath.Join(root, "examples", "provisioning", "resil_gen.go")
-	before, err := os.ReadFile(gen)
+	// directory, so a private TMPDIR makes this a fresh machine's run. It
+	// generates, so it runs in a copy of the repository.
+	gen := filepath.Join("examples", "provisioning", "resil_gen.go")
+	before, err := os.ReadFile(filepath.Join(root, gen))
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := shell(t, root, cmds[0], "TMPDIR="+t.TempDir())
+	dir := checkout(t)
+	out := shell(t, dir, cmds[0], "TMPDIR="+t.TempDir())
 	for _, want := range []string{
 		"step 1 CreateVPC      ran and was journaled",
 		"step 4 CreateDatabase ran and was journaled",
@@ -104,30 +108,30 @@ func TestFirstBlock(t *testing.T) {
 			t.Errorf("%s: output lacks %q:\n%s", cmds[0], want, out)
 		}
 	}
-	if after, _ := os.ReadFile(gen); !bytes.Equal(before, after) {
+	if after, _ := os.ReadFile(filepath.Join(dir, gen)); !bytes.Equal(before, after) {
 		t.Errorf("go generate changed examples/provisioning/resil_gen.go: the committed file was stale")
 	}
 }
 
 // TestGeneratedFresh checks that every example's committed resil_gen.go is
-// what go generate writes now. (It does not use resilgen -check, whose
-// header would name its own arguments; see the header of a generated file.)
+// what go generate writes now, in a copy of the repository. (It does not
+// use resilgen -check, whose header would name its own arguments; see the
+// header of a generated file.)
 func TestGeneratedFresh(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("*", "resil_gen.go"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no generated files under examples/: %v", err)
 	}
-	before := map[string][]byte{}
-	for _, f := range files {
-		if before[f], err = os.ReadFile(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if out := shell(t, root, "go generate ./examples/..."); out != "" {
+	dir := checkout(t)
+	if out := shell(t, dir, "go generate ./examples/..."); out != "" {
 		t.Fatalf("go generate ./examples/...:\n%s", out)
 	}
 	for _, f := range files {
-		if after, _ := os.ReadFile(f); !bytes.Equal(before[f], after) {
+		before, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after, _ := os.ReadFile(filepath.Join(dir, "examples", f)); !bytes.Equal(before, after) {
 			t.Errorf("examples/%s was stale: go generate rewrote it", f)
 		}
 	}
@@ -167,7 +171,7 @@ func TestConsoleBlocks(t *testing.T) {
 				case strings.HasPrefix(c.cmd, "go get -tool "):
 					out = toolDependency(t, c.cmd)
 				case strings.HasPrefix(c.cmd, "cd examples/"):
-					out = shell(t, root, c.cmd)
+					out = shell(t, checkout(t), c.cmd)
 				default:
 					t.Fatalf("README.md shows %q, which no test runs; teach TestConsoleBlocks to run it", c.cmd)
 				}
@@ -203,9 +207,16 @@ func splitConsole(lines []string) []consoleCommand {
 // toolDependency runs the README's `go get -tool` in a new module that
 // requires this repository through a replace directive, as a user's would
 // require a published version, then generates the quickstart there with
-// `go tool resilgen` and runs it. The module is not published, so the go
-// command runs with GOPROXY=off: everything it needs is in the module
-// cache already, having been used to build this repository.
+// `go tool resilgen` and runs it.
+//
+// The module is not published, so the README's commands run with
+// GOPROXY=off: a proxy asked for resilgen answers with an error rather
+// than "not found", and go get stops there instead of using the replace.
+// What a published resilgen would bring from the proxy, the go.mod files
+// of its whole module graph (go get reads them all) and the modules it
+// builds with, is fetched first through the proxy the environment names,
+// so that the test passes on a machine with an empty module cache; their
+// checksums come from resilgen's go.sum.
 func toolDependency(t *testing.T, cmd string) string {
 	t.Helper()
 	abs, err := filepath.Abs(root)
@@ -215,6 +226,14 @@ func toolDependency(t *testing.T, cmd string) string {
 	dir := t.TempDir()
 	gomod := "module example.com/shop\n\ngo 1.26.0\n\nrequire github.com/resilgen/resilgen v0.0.0\n\nreplace github.com/resilgen/resilgen => " + abs + "\n"
 	write(t, filepath.Join(dir, "go.mod"), gomod)
+	// The checksums of resilgen's dependencies, as go get would take them
+	// from the checksum database, which the offline command cannot ask.
+	sum, err := os.ReadFile(filepath.Join(abs, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "go.sum"), string(sum))
+	fetchModuleGraph(t, abs)
 	offline := []string{"GOPROXY=off", "GOFLAGS=-mod=mod"}
 	out := shell(t, dir, cmd, offline...)
 
@@ -223,7 +242,7 @@ func toolDependency(t *testing.T, cmd string) string {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(mod), "\ntool github.com/resilgen/resilgen/cmd/resilgen\n") {
-		t.Fatalf("%s did not add the tool directive:\n%s", cmd, mod)
+		t.Fatalf("%s did not add the tool directive:\n%s\n--- it printed:\n%s", cmd, mod, out)
 	}
 	// The quickstart, with the tool in its //go:generate line.
 	pay := filepath.Join(dir, "pay")
@@ -245,9 +264,33 @@ func toolDependency(t *testing.T, cmd string) string {
 	return out
 }
 
+// fetchModuleGraph puts into the module cache what a module that requires
+// the module at dir needs: every go.mod file of its module graph and every
+// module of its build list. It works on a copy of dir's go.mod and go.sum,
+// so that nothing is written into dir.
+func fetchModuleGraph(t *testing.T, dir string) {
+	t.Helper()
+	scratch := t.TempDir()
+	for _, f := range []string{"go.mod", "go.sum"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(scratch, f), string(b))
+	}
+	// Loading "all" reads the go.mod file of every module in the graph.
+	c := exec.Command("go", "mod", "download", "all")
+	c.Dir = scratch
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("go mod download all (fetching what go get -tool needs): %v\n%s", err, out)
+	}
+}
+
 // shell runs script with bash in dir, with env added to this process's
-// environment, and returns its output, stdout and stderr together. A
-// non-zero exit is not an error here: the README shows failures too.
+// environment, and returns its output, stdout and stderr together, less
+// the go command's "go: downloading" lines, which only a machine with an
+// empty module cache prints. A non-zero exit is not an error here: the
+// README shows failures too.
 func shell(t *testing.T, dir, script string, env ...string) string {
 	t.Helper()
 	c := exec.Command("bash", "-c", script)
@@ -257,7 +300,13 @@ func shell(t *testing.T, dir, script string, env ...string) string {
 	if _, ok := err.(*exec.ExitError); err != nil && !ok {
 		t.Fatalf("%s: %v", script, err)
 	}
-	return string(out)
+	var kept []string
+	for _, l := range strings.SplitAfter(string(out), "\n") {
+		if !strings.HasPrefix(l, "go: downloading ") {
+			kept = append(kept, l)
+		}
+	}
+	return strings.Join(kept, "")
 }
 
 func write(t *testing.T, path, content string) {
@@ -265,4 +314,51 @@ func write(t *testing.T, path, content string) {
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// checkout copies the repository's module into a temporary directory and
+// returns it, for a command that writes (go generate does): a test must
+// never write into the checkout it tests. The copy leaves out what no
+// example needs: .git, the bench module and the generator's testdata.
+func checkout(t *testing.T) string {
+	t.Helper()
+	src, err := filepath.Abs(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := t.TempDir()
+	skip := map[string]bool{".git": true, "bench": true, "testdata": true}
+	err = filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		switch {
+		case skip[rel] && d.IsDir():
+			return filepath.SkipDir
+		case skip[rel]:
+			// In a worktree .git is a file; SkipDir here would skip
+			// the rest of the directory.
+			return nil
+		}
+		target := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir():
+			return os.MkdirAll(target, 0o755)
+		case !d.Type().IsRegular():
+			return nil // a socket or link left by a tool is not source
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+	if err != nil {
+		t.Fatalf("copying the repository: %v", err)
+	}
+	return dst
 }

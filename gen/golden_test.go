@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"go/format"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,11 +24,99 @@ import (
 // output: go test ./gen -run TestGolden -update.
 var update = flag.Bool("update", false, "rewrite testdata/<case>/want and stderr.txt")
 
+// updateFlip lets -update turn a good case (want/) into a bad one
+// (stderr.txt) or back. Without it such a flip fails the case: a generator
+// change that starts refusing a good input, or accepting a bad one, must be
+// a decision, not a side effect of accepting new output.
+var updateFlip = flag.Bool("update-flip", false, "with -update, allow a case to flip between want/ and stderr.txt")
+
 // goldenCase is one folder of testdata/: in/ is a package; want/resil_gen.go
 // is its expected output, or stderr.txt its expected errors.
 type goldenCase struct {
 	name, dir string
 	types     []string
+}
+
+// kind names what a case expects: "good" (want/resil_gen.go), "bad"
+// (stderr.txt), "" (nothing yet) or "ambiguous" (both, which no outcome
+// can match).
+func (c goldenCase) kind() string {
+	_, errWant := os.Stat(c.wantFile())
+	_, errStderr := os.Stat(c.stderrFile())
+	switch {
+	case errWant == nil && errStderr == nil:
+		return "ambiguous"
+	case errWant == nil:
+		return "good"
+	case errStderr == nil:
+		return "bad"
+	}
+	return ""
+}
+
+func (c goldenCase) wantFile() string   { return filepath.Join(c.dir, "want", DefaultOutput) }
+func (c goldenCase) stderrFile() string { return filepath.Join(c.dir, "stderr.txt") }
+
+// describe spells a kind with the file that holds it, for messages.
+func describe(kind string) string {
+	switch kind {
+	case "good":
+		return "good (want/" + DefaultOutput + ")"
+	case "bad":
+		return "bad (stderr.txt)"
+	}
+	return kind
+}
+
+// expect compares what the generator did for the case (got is the file it
+// generated, or its errors when generates is false) with the case's
+// expectation, or rewrites the expectation when update is set. A case
+// whose outcome is of the other kind than its expectation has flipped:
+// that fails even under update, unless flip is set too.
+func (c goldenCase) expect(got []byte, generates, update, flip bool) error {
+	outcome, file := "bad", c.stderrFile()
+	if generates {
+		outcome, file = "good", c.wantFile()
+	}
+	had := c.kind()
+	flipped := had != "" && had != "ambiguous" && had != outcome
+	if update {
+		if flipped && !flip {
+			return fmt.Errorf("case %s flipped from %s to %s; -update refuses to flip a case: "+
+				"if the generator is meant to change its mind, rerun with -update -update-flip\n--- output:\n%s",
+				c.name, describe(had), describe(outcome), got)
+		}
+		if len(got) == 0 {
+			return fmt.Errorf("case %s generates nothing", c.name)
+		}
+		for _, f := range []string{c.wantFile(), c.stderrFile()} {
+			if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(file, got, 0o644)
+	}
+	switch {
+	case had == "":
+		return fmt.Errorf("case %s has neither want/%s nor stderr.txt (run with -update); it is %s:\n%s",
+			c.name, DefaultOutput, describe(outcome), got)
+	case had == "ambiguous":
+		return fmt.Errorf("case %s has both want/%s and stderr.txt; remove the wrong one", c.name, DefaultOutput)
+	case flipped:
+		return fmt.Errorf("case %s flipped from %s to %s; if that is intended, run with -update -update-flip\n--- output:\n%s",
+			c.name, describe(had), describe(outcome), got)
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(got, want) {
+		return fmt.Errorf("%s differs from the output; run with -update to accept it\n--- got:\n%s\n--- want:\n%s", file, got, want)
+	}
+	return nil
 }
 
 // repoRoot is the module's root, where testdata/ lives.
@@ -113,44 +203,20 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("case %s was not loaded", c.name)
 			}
 			out, errs := Generate(pkg, c.types, Header(nil))
-			wantFile := filepath.Join(c.dir, "want", DefaultOutput)
-			stderrFile := filepath.Join(c.dir, "stderr.txt")
 			var got []byte
-			file := wantFile
-			if len(errs) > 0 {
-				got = []byte(errs.Relative(c.dir).Error() + "\n")
-				file = stderrFile
-			} else {
+			generates := len(errs) == 0
+			if generates {
 				got = out
 				// Emit writes gofmt'd text without running gofmt; this
 				// keeps the two from drifting apart.
 				if formatted, err := format.Source(out); err != nil || !bytes.Equal(formatted, out) {
 					t.Errorf("the output is not gofmt'd (%v):\n%s", err, diffLines(out, formatted))
 				}
+			} else {
+				got = []byte(errs.Relative(c.dir).Error() + "\n")
 			}
-			if *update {
-				os.Remove(wantFile)
-				os.Remove(stderrFile)
-				if got == nil {
-					t.Fatalf("case %s generates nothing", c.name)
-				}
-				if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(file, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				if len(errs) > 0 {
-					t.Fatalf("unexpected errors:\n%s", errs.Relative(c.dir))
-				}
-				t.Fatalf("no expectation: %v (run with -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the output; run with -update to accept it\n--- got:\n%s\n--- want:\n%s", file, got, want)
+			if err := c.expect(got, generates, *update, *updateFlip); err != nil {
+				t.Fatal(err)
 			}
 		})
 	}
@@ -214,4 +280,110 @@ func diffLines(got, want []byte) string {
 			strings.Join(g[lo:min(len(g), i+3)], "\n"), strings.Join(w[lo:min(len(w), i+3)], "\n"))
 	}
 	return ""
+}
+
+// TestGoldenExpectFlips runs the expectation logic of TestGolden on
+// temporary cases: a case whose outcome changes kind (generates where it
+// was refused, or the reverse) fails with "flipped" and its name, with or
+// without -update, and only -update -update-flip rewrites it.
+func TestGoldenExpectFlips(t *testing.T) {
+	const (
+		goodOut = "package p\n"
+		badOut  = "in/p.go:1:1: nope\n"
+	)
+	tests := []struct {
+		name          string
+		had           string // "good" or "bad"
+		generates     bool
+		update, flip  bool
+		wantErr       []string // substrings; nil: no flip
+		wantKindAfter string
+	}{
+		{"good stays good", "good", true, false, false, nil, "good"},
+		{"good to bad", "good", false, false, false, []string{"case c flipped from good (want/resil_gen.go) to bad (stderr.txt)", "-update-flip", badOut}, "good"},
+		{"bad to good", "bad", true, false, false, []string{"case c flipped from bad (stderr.txt) to good (want/resil_gen.go)"}, "bad"},
+		{"update refuses good to bad", "good", false, true, false, []string{"case c flipped from good", "-update -update-flip"}, "good"},
+		{"update refuses bad to good", "bad", true, true, false, []string{"case c flipped from bad", "-update -update-flip"}, "bad"},
+		{"update-flip good to bad", "good", false, true, true, nil, "bad"},
+		{"update-flip bad to good", "bad", true, true, true, nil, "good"},
+		{"update good", "good", true, true, false, nil, "good"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := goldenCase{name: "c", dir: t.TempDir()}
+			// The old expectation differs from either output, so that a
+			// rewrite shows.
+			if tt.had == "good" {
+				writeCaseFile(t, c.wantFile(), "package old\n")
+			} else {
+				writeCaseFile(t, c.stderrFile(), "old\n")
+			}
+			got := badOut
+			if tt.generates {
+				got = goodOut
+			}
+			err := c.expect([]byte(got), tt.generates, tt.update, tt.flip)
+			switch {
+			case tt.wantErr == nil && tt.update:
+				if err != nil {
+					t.Fatalf("expect: %v", err)
+				}
+			case tt.wantErr == nil:
+				// Same kind without -update: the content differs from
+				// the old expectation, the ordinary failure, not a flip.
+				if err == nil || strings.Contains(err.Error(), "flipped") {
+					t.Fatalf("expect: %v, want a difference that is not a flip", err)
+				}
+			default:
+				if err == nil {
+					t.Fatal("expect: no error, want a flip")
+				}
+				for _, s := range tt.wantErr {
+					if !strings.Contains(err.Error(), s) {
+						t.Errorf("error %q lacks %q", err, s)
+					}
+				}
+			}
+			if k := c.kind(); k != tt.wantKindAfter {
+				t.Fatalf("after expect the case is %q, want %q", k, tt.wantKindAfter)
+			}
+			if tt.update && tt.wantErr == nil {
+				file := c.stderrFile()
+				if tt.generates {
+					file = c.wantFile()
+				}
+				if b, _ := os.ReadFile(file); string(b) != got {
+					t.Fatalf("%s holds %q, want %q", file, b, got)
+				}
+			}
+		})
+	}
+}
+
+// TestGoldenExpectMatches checks the unflipped paths: a match passes, a new
+// case asks for -update, and a case with both files is refused.
+func TestGoldenExpectMatches(t *testing.T) {
+	c := goldenCase{name: "c", dir: t.TempDir()}
+	if err := c.expect([]byte("x\n"), true, false, false); err == nil || !strings.Contains(err.Error(), "run with -update") {
+		t.Fatalf("new case: %v, want a request to run with -update", err)
+	}
+	writeCaseFile(t, c.wantFile(), "x\n")
+	if err := c.expect([]byte("x\n"), true, false, false); err != nil {
+		t.Fatalf("matching case: %v", err)
+	}
+	writeCaseFile(t, c.stderrFile(), "e\n")
+	if err := c.expect([]byte("x\n"), true, false, false); err == nil || !strings.Contains(err.Error(), "both") {
+		t.Fatalf("case with both files: %v, want a refusal naming both", err)
+	}
+}
+
+// writeCaseFile writes content to path, making its directory.
+func writeCaseFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

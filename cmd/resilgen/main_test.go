@@ -3,10 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // module writes a module requiring the working tree of resilgen, with the
@@ -110,4 +117,88 @@ func TestGeneratesBesideThePackageAndHeaderNamesTheCommand(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCheckExitCodesOfTheBuiltCommand builds resilgen and runs it as a
+// process, as CI does, so that the exit code seen is os.Exit's and not only
+// run's: -check exits 0 on a fresh file, 1 naming a stale file without
+// writing anything, and 2 on bad usage.
+func TestCheckExitCodesOfTheBuiltCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the command")
+	}
+	bin := filepath.Join(t.TempDir(), "resilgen")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	dir := module(t, map[string]string{"pay/pay.go": good})
+	resilgen := func(args ...string) (int, string) {
+		t.Helper()
+		c := exec.Command(bin, args...)
+		c.Dir = dir
+		out, err := c.CombinedOutput()
+		var exit *exec.ExitError
+		switch {
+		case err == nil:
+			return 0, string(out)
+		case errors.As(err, &exit):
+			return exit.ExitCode(), string(out)
+		}
+		t.Fatalf("resilgen %s: %v", strings.Join(args, " "), err)
+		return 0, ""
+	}
+	if code, out := resilgen("./pay"); code != 0 {
+		t.Fatalf("generating: exit %d\n%s", code, out)
+	}
+	if code, out := resilgen("-check", "./..."); code != 0 {
+		t.Fatalf("-check on a fresh file: exit %d\n%s", code, out)
+	}
+
+	// The interface gains a method: the committed file is stale.
+	stale := strings.Replace(good, "Charge(ctx context.Context, id string) error",
+		"Charge(ctx context.Context, id string) error\n\tRefund(ctx context.Context, id string) error", 1)
+	if err := os.WriteFile(filepath.Join(dir, "pay", "pay.go"), []byte(stale), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, dir)
+	code, out := resilgen("-check", "./...")
+	// The file is named relative to where the command runs.
+	want := filepath.Join("pay", "resil_gen.go") + ": out of date"
+	if code != 1 || !strings.Contains(out, want) {
+		t.Fatalf("-check on a stale file: exit %d, output %q; want exit 1 and %q", code, out, want)
+	}
+	if after := snapshot(t, dir); !maps.Equal(before, after) {
+		t.Fatalf("-check wrote into the module:\nbefore %v\nafter  %v", before, after)
+	}
+
+	if code, out := resilgen("-check", "-nope"); code != 2 || !strings.Contains(out, "usage: resilgen") {
+		t.Fatalf("bad usage: exit %d, output %q; want exit 2 and the usage", code, out)
+	}
+}
+
+// snapshot maps every file under dir to its size, time and content, so
+// that a test sees any write, even one that leaves the content as it was.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		files[path] = fmt.Sprintf("%d %s %x", info.Size(), info.ModTime().Format(time.RFC3339Nano), sha256.Sum256(b))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
 }
