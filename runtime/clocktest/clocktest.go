@@ -267,6 +267,56 @@ func Await[T any](tb testing.TB, c *Clock, done <-chan T) T {
 	}
 }
 
+// Drive runs call in a goroutine and advances c to each timer the code
+// under test starts meanwhile (its backoffs, its bulkhead waits, the
+// renewals of its leases), until call returns. It returns the waits it
+// advanced through, in order, and call's error. It fails tb when call
+// neither returns nor starts a timer within the block timeout. Call it from
+// the test's goroutine.
+//
+//	waits, err := clocktest.Drive(t, clk, func() error { return client.Get(ctx, id) })
+func Drive(tb testing.TB, c *Clock, call func() error) ([]time.Duration, error) {
+	tb.Helper()
+	done := make(chan error, 1)
+	go func() { done <- call() }()
+	deadline := time.NewTimer(c.blockTimeout)
+	defer deadline.Stop()
+	var waits []time.Duration
+	for {
+		// A call that has ended wins over its leftover timers.
+		select {
+		case err := <-done:
+			return waits, err
+		default:
+		}
+		c.mu.Lock()
+		pending, changed := len(c.pending), c.changed
+		c.mu.Unlock()
+		if pending > 0 {
+			if len(waits) == maxDriven {
+				tb.Fatalf("clocktest: advanced through %d waits and the code under test has not returned", maxDriven)
+				return waits, nil
+			}
+			d, _ := c.AdvanceToNext()
+			waits = append(waits, d)
+			deadline.Reset(c.blockTimeout)
+			continue
+		}
+		select {
+		case err := <-done:
+			return waits, err
+		case <-changed:
+		case <-deadline.C:
+			tb.Fatalf("clocktest: drove the code under test for %v of real time after its last wait; it neither returned nor started a timer", c.blockTimeout)
+			return waits, nil
+		}
+	}
+}
+
+// maxDriven bounds the waits Drive advances through, so that a call
+// retrying forever on a timer fails the test instead of spinning.
+const maxDriven = 10000
+
 // timer is a timer of a Clock.
 type timer struct {
 	clock *Clock

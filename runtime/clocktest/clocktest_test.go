@@ -1,6 +1,7 @@
 package clocktest_test
 
 import (
+	"errors"
 	"fmt"
 	goruntime "runtime"
 	"strings"
@@ -174,6 +175,36 @@ func TestAwaitFailsAsSoonAsTheCallStartsAWait(t *testing.T) {
 func TestAwaitFailsAfterItsTimeout(t *testing.T) {
 	c := clocktest.New(start, clocktest.WithBlockTimeout(10*time.Millisecond))
 	mustReport(t, run(func(tb testing.TB) { clocktest.Await(tb, c, make(chan int)) }), "10ms", "not ended")
+}
+
+func TestDriveAdvancesThroughEveryWait(t *testing.T) {
+	c := clocktest.New(start)
+	waits, err := clocktest.Drive(t, c, func() error {
+		for _, d := range []time.Duration{time.Second, 3 * time.Second, 0} {
+			<-c.NewTimer(d).C()
+		}
+		return errors.New("done")
+	})
+	if err == nil || err.Error() != "done" {
+		t.Fatalf("Drive returned %v, want the call's error", err)
+	}
+	// The zero wait fires at once and is never pending.
+	if len(waits) != 2 || waits[0] != time.Second || waits[1] != 3*time.Second {
+		t.Fatalf("waits = %v, want [1s 3s]", waits)
+	}
+	if !c.Now().Equal(start.Add(4 * time.Second)) {
+		t.Fatalf("Now() = %v, want start+4s", c.Now())
+	}
+}
+
+func TestDriveFailsWhenTheCallNeitherEndsNorWaits(t *testing.T) {
+	c := clocktest.New(start, clocktest.WithBlockTimeout(10*time.Millisecond))
+	stuck := make(chan struct{})
+	defer close(stuck)
+	failed := run(func(tb testing.TB) {
+		_, _ = clocktest.Drive(tb, c, func() error { <-stuck; return nil })
+	})
+	mustReport(t, failed, "10ms", "neither returned nor started a timer")
 }
 
 func TestNextDueAndAdvanceToNext(t *testing.T) {

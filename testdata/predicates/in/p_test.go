@@ -10,30 +10,12 @@ import (
 	"github.com/resilgen/resilgen/runtime/clocktest"
 )
 
-// failsafe bounds, in real time, a call that neither returns nor waits on
-// the test's clock, so that a broken wrapper fails the test, not hangs it.
-const failsafe = 10 * time.Second
-
 // drive runs call, firing on clk each wait it starts, and returns its
 // error and how many waits it fired.
 func drive(t *testing.T, clk *clocktest.Clock, call func() error) (error, int) {
 	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- call() }()
-	waits := 0
-	for {
-		timers := make(chan struct{})
-		go func() { clk.BlockUntilTimers(1); close(timers) }()
-		select {
-		case err := <-done:
-			return err, waits
-		case <-timers:
-			clk.AdvanceToNext()
-			waits++
-		case <-time.After(failsafe):
-			t.Fatal("the call neither returned nor waited")
-		}
-	}
+	waits, err := clocktest.Drive(t, clk, call)
+	return err, len(waits)
 }
 
 // dep fails every call with err and counts the calls.
