@@ -17,10 +17,17 @@ func (m Money) MarshalJSON() ([]byte, error) {
 	return json.Marshal([]any{m.cents, m.currency})
 }
 
-// UnmarshalJSON decodes Money.
+// UnmarshalJSON decodes Money as MarshalJSON writes it.
 func (m *Money) UnmarshalJSON(b []byte) error {
-	var v []any
-	return json.Unmarshal(b, &v)
+	var v struct {
+		cents    int64
+		currency string
+	}
+	if err := json.Unmarshal(b, &[]any{&v.cents, &v.currency}); err != nil {
+		return err
+	}
+	m.cents, m.currency = v.cents, v.currency
+	return nil
 }
 
 // Bank returns Money from an idempotent method.
