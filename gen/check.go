@@ -24,14 +24,14 @@ type checker struct {
 	jsonUnmar *types.Interface
 	textMar   *types.Interface
 	textUnmar *types.Interface
-	// encodable memoizes encodability answers by (type, decode).
-	encodable map[encKey]string
+	// encodable memoizes final encodability answers; checking holds the
+	// questions being answered, with their depth (check_encode.go).
+	encodable map[encKey]encAnswer
+	checking  map[encKey]int
+	// typeOmits are the names of type-level //resil:omit directives, by
+	// position, with what the methods they apply to found (check_omit.go).
+	typeOmits map[token.Pos]*omitUse
 	errs      []*Error
-}
-
-type encKey struct {
-	t      types.Type
-	decode bool
 }
 
 // newChecker prepares the checks of pkg.
@@ -57,7 +57,9 @@ func newChecker(pkg *packages.Package) *checker {
 		jsonUnmar: method("UnmarshalJSON", []types.Type{byteSlice}, []types.Type{errType}),
 		textMar:   method("MarshalText", nil, []types.Type{byteSlice, errType}),
 		textUnmar: method("UnmarshalText", []types.Type{byteSlice}, []types.Type{errType}),
-		encodable: map[encKey]string{},
+		encodable: map[encKey]encAnswer{},
+		checking:  map[encKey]int{},
+		typeOmits: map[token.Pos]*omitUse{},
 	}
 	if ctxPkg := findImport(pkg.Types, "context", map[*types.Package]bool{}); ctxPkg != nil {
 		if obj := ctxPkg.Scope().Lookup("Context"); obj != nil {
@@ -99,6 +101,7 @@ func Check(pkg *packages.Package, ifaces []*Interface) ([]*Plan, ErrorList) {
 			plans = append(plans, p)
 		}
 	}
+	c.refuseUnusedOmits()
 	return plans, resolve(pkg.Fset, c.errs)
 }
 
@@ -248,6 +251,9 @@ func (c *checker) checkMethod(in *Interface, p *Plan, m *types.Func, src source,
 		c.errs = append(c.errs, perrs...)
 		methodLevel = byName(dirs)
 	}
+	// Every method registers the type's omit names, so that names of a
+	// type with no recorded method are refused too.
+	c.registerTypeOmits(in, typeLevel["omit"])
 	if d := methodLevel["skip"]; d != nil {
 		if len(d.Names) > 0 {
 			c.errorf(d.Names[0].Pos, "//resil:skip on a method takes no names; write it alone")
@@ -283,6 +289,11 @@ func (c *checker) checkMethod(in *Interface, p *Plan, m *types.Func, src source,
 	for _, name := range policyDirectives {
 		wrapped = wrapped || eff[name].Directive != nil
 	}
+	subject := in.Name + "." + m.Name()
+	recorded := eff["idempotent"].Directive != nil || eff["checkpoint"].Directive != nil
+	if d := methodLevel["omit"]; d != nil && !recorded {
+		c.errorf(d.Pos, "%s: //resil:omit applies to recorded results, but %s is neither idempotent nor checkpointed; remove it", subject, m.Name())
+	}
 	if !wrapped {
 		return mp
 	}
@@ -296,7 +307,6 @@ func (c *checker) checkMethod(in *Interface, p *Plan, m *types.Func, src source,
 		}
 		return src.pos
 	}
-	subject := in.Name + "." + m.Name()
 
 	res := sig.Results()
 	if res.Len() == 0 || !types.Identical(res.At(res.Len()-1).Type(), c.errType) {
@@ -309,6 +319,11 @@ func (c *checker) checkMethod(in *Interface, p *Plan, m *types.Func, src source,
 	}
 	params := sig.Params()
 	mp.HasCtx = c.ctxType != nil && params.Len() > 0 && types.Identical(params.At(0).Type(), c.ctxType)
+	mp.CallOptions = isCallOptions(sig)
+	var results encQuery // how recorded results are checked
+	if recorded {
+		results = c.recordedResults(in, mp, typeLevel["omit"], methodLevel["omit"])
+	}
 	for _, name := range []string{"timeout", "checkpoint", "idempotent"} {
 		if a := eff[name]; a.Directive != nil && !mp.HasCtx {
 			c.errorf(where(a), "%s: //resil:%s needs context.Context as the first parameter; add ctx context.Context, or //resil:skip the method", subject, name)
@@ -385,7 +400,7 @@ func (c *checker) checkMethod(in *Interface, p *Plan, m *types.Func, src source,
 		if v, ok := a.opt("step"); ok {
 			mp.Step = v.Raw
 		}
-		c.checkResults(subject, "checkpoint", where(a), sig)
+		c.checkResults(subject, "checkpoint", where(a), mp, results)
 	}
 	if a := eff["idempotent"]; a.Directive != nil {
 		ip := &IdempotencyPlan{TTL: defTTL, Lease: defLease}
@@ -398,11 +413,16 @@ func (c *checker) checkMethod(in *Interface, p *Plan, m *types.Func, src source,
 		if v, ok := a.opt("key"); ok && mp.HasCtx {
 			ip.Key = c.resolveKey(subject, v, where(a), a.methodLevel, sig)
 		}
-		c.checkResults(subject, "idempotent", where(a), sig)
+		c.checkResults(subject, "idempotent", where(a), mp, results)
 		if mp.HasCtx {
-			for i := 1; i < params.Len(); i++ {
-				if why := c.encodableType(params.At(i).Type(), false); why != "" {
-					c.errorf(where(a), "%s: //resil:idempotent fingerprints the arguments as JSON, but parameter %s %s; pass an encodable type, or drop idempotent", subject, paramLabel(params.At(i), i), why)
+			for _, i := range mp.Fingerprinted() {
+				t := params.At(i).Type()
+				if c.isProtoMessage(t) {
+					mp.ProtoParams = setFlag(mp.ProtoParams, params.Len(), i)
+					continue
+				}
+				if ans := c.encodableType(t, encQuery{}); ans.why != "" {
+					c.errorf(where(a), "%s: //resil:idempotent fingerprints the arguments as JSON, but parameter %s %s; pass an encodable type, or drop idempotent", subject, paramLabel(params.At(i), i), ans.why)
 				}
 			}
 		}

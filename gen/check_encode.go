@@ -4,17 +4,66 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"math"
 	"reflect"
+	"strings"
 )
 
+// protoreflectPath is the package of protoreflect.Message, which the
+// ProtoReflect method of every Protocol Buffers message returns.
+const protoreflectPath = "google.golang.org/protobuf/reflect/protoreflect"
+
+// encQuery is what an encodability answer depends on besides the type.
+type encQuery struct {
+	// decode asks for decoding too: results are decoded on a hit;
+	// arguments are only encoded, as a fingerprint.
+	decode bool
+	// omit is the names of the fields //resil:omit records as zero,
+	// sorted and comma-separated, so that the query is comparable.
+	omit string
+}
+
+// omits reports whether q records fields called name as zero.
+func (q encQuery) omits(name string) bool {
+	return q.omit != "" && strings.Contains(","+q.omit+",", ","+name+",")
+}
+
+// encKey is a memoized encodability question.
+type encKey struct {
+	t types.Type
+	q encQuery
+}
+
+// encAnswer is why values of a type cannot round-trip through JSON ("" when
+// they can) and, when omitting one field would make them, the innermost
+// such field.
+type encAnswer struct {
+	why, omit string
+}
+
+// noAssumption marks an answer that assumed nothing about a type still
+// being checked.
+const noAssumption = math.MaxInt
+
 // checkResults refuses results (but the final error) that cannot
-// round-trip through JSON, since recorded results are stored as JSON.
-func (c *checker) checkResults(subject, dir string, pos token.Pos, sig *types.Signature) {
-	res := sig.Results()
+// round-trip through JSON, since recorded results are stored as JSON. A
+// Protocol Buffers message (mp.ProtoResults) is recorded by its own codec
+// and is not looked at; fields that q omits are not either.
+func (c *checker) checkResults(subject, dir string, pos token.Pos, mp *MethodPlan, q encQuery) {
+	res := mp.Sig.Results()
 	for i := 0; i < res.Len()-1; i++ {
-		if why := c.encodableType(res.At(i).Type(), true); why != "" {
-			c.errorf(pos, "%s: //resil:%s stores results as JSON, but result %d (%s) %s; return an encodable type, or give it MarshalJSON and UnmarshalJSON", subject, dir, i+1, types.TypeString(res.At(i).Type(), types.RelativeTo(c.pkg.Types)), why)
+		if isProto(mp.ProtoResults, i) {
+			continue
 		}
+		a := c.encodableType(res.At(i).Type(), q)
+		if a.why == "" {
+			continue
+		}
+		fix := ""
+		if a.omit != "" {
+			fix = "; or write //resil:omit " + a.omit
+		}
+		c.errorf(pos, "%s: //resil:%s stores results as JSON, but result %d (%s) %s; return an encodable type, or give it MarshalJSON and UnmarshalJSON%s", subject, dir, i+1, c.typeString(res.At(i).Type()), a.why, fix)
 	}
 }
 
@@ -26,59 +75,81 @@ func paramLabel(v *types.Var, i int) string {
 	return fmt.Sprintf("#%d", i+1)
 }
 
-// encodableType says why values of t cannot round-trip through
-// encoding/json ("" when they can). decode asks for decoding too: results
-// are decoded on a hit; arguments are only encoded, as a fingerprint.
-func (c *checker) encodableType(t types.Type, decode bool) string {
-	k := encKey{t, decode}
-	if why, ok := c.encodable[k]; ok {
-		return why
-	}
-	c.encodable[k] = "" // a recursive type is as encodable as the rest of it
-	why := c.encodableUncached(t, decode)
-	c.encodable[k] = why
-	return why
+// encodableType answers whether values of t round-trip through
+// encoding/json under q.
+func (c *checker) encodableType(t types.Type, q encQuery) encAnswer {
+	a, _ := c.encodableAt(t, q)
+	return a
 }
 
-func (c *checker) encodableUncached(t types.Type, decode bool) string {
-	t = types.Unalias(t)
-	if c.marshals(t, decode) {
-		return ""
+// encodableAt is encodableType that also returns the depth of the
+// outermost type still being checked whose answer it assumed, or
+// noAssumption. A type met again while it is being checked is assumed
+// encodable (a recursive type is as encodable as the rest of it), so an
+// answer that relies on that is only final once that type's own check
+// ends: it is memoized then, not before, or a later question about an
+// inner type would get the partial answer.
+func (c *checker) encodableAt(t types.Type, q encQuery) (encAnswer, int) {
+	k := encKey{t, q}
+	if a, ok := c.encodable[k]; ok {
+		return a, noAssumption
 	}
+	if depth, ok := c.checking[k]; ok {
+		return encAnswer{}, depth
+	}
+	depth := len(c.checking)
+	c.checking[k] = depth
+	a, assumed := c.encodableUncached(t, q)
+	delete(c.checking, k)
+	// A refusal is final whatever was assumed: assumptions only say yes.
+	if a.why != "" || assumed >= depth {
+		c.encodable[k] = a
+		return a, noAssumption
+	}
+	return a, assumed
+}
+
+func (c *checker) encodableUncached(t types.Type, q encQuery) (encAnswer, int) {
+	t = types.Unalias(t)
+	if c.marshals(t, q.decode) {
+		return encAnswer{}, noAssumption
+	}
+	if _, isPtr := t.(*types.Pointer); !isPtr && c.isProtoMessage(types.NewPointer(t)) {
+		return encAnswer{why: "is a Protocol Buffers message inside another type, which JSON would record without its oneofs; resilgen records a message with protobuf's codec only when it is itself a result or argument: return or pass the message itself"}, noAssumption
+	}
+	why := func(s string) (encAnswer, int) { return encAnswer{why: s}, noAssumption }
 	switch u := t.Underlying().(type) {
 	case *types.Basic:
 		switch {
 		case u.Info()&types.IsComplex != 0:
-			return "is a complex number"
+			return why("is a complex number")
 		case u.Kind() == types.UnsafePointer:
-			return "is an unsafe.Pointer"
+			return why("is an unsafe.Pointer")
 		case u.Kind() == types.Invalid:
-			return "has an invalid type"
+			return why("has an invalid type")
 		}
 	case *types.Pointer:
-		return c.encodableType(u.Elem(), decode)
+		return c.encodableAt(u.Elem(), q)
 	case *types.Slice:
-		return c.encodableType(u.Elem(), decode)
+		return c.encodableAt(u.Elem(), q)
 	case *types.Array:
-		return c.encodableType(u.Elem(), decode)
+		return c.encodableAt(u.Elem(), q)
 	case *types.Map:
-		key := types.Unalias(u.Key())
-		kb, ok := key.Underlying().(*types.Basic)
-		if !(ok && kb.Info()&(types.IsString|types.IsInteger) != 0) && !c.implements(key, c.textMar) {
-			return "is a map whose keys are not strings, integers or encoding.TextMarshaler"
+		if !c.mapKeyEncodes(u.Key()) {
+			return why("is a map whose keys are not strings, integers or encoding.TextMarshaler")
 		}
-		return c.encodableType(u.Elem(), decode)
+		return c.encodableAt(u.Elem(), q)
 	case *types.Chan:
-		return "is a channel"
+		return why("is a channel")
 	case *types.Signature:
-		return "is a func"
+		return why("is a func")
 	case *types.Interface:
 		if _, ok := t.(*types.TypeParam); ok {
-			return "" // known only at instantiation; the runtime reports it then
+			return why("") // known only at instantiation; the runtime reports it then
 		}
-		return "is an interface, whose dynamic type JSON cannot restore"
+		return why("is an interface, whose dynamic type JSON cannot restore")
 	case *types.Struct:
-		exported := 0
+		exported, assumed := 0, noAssumption
 		for i := 0; i < u.NumFields(); i++ {
 			f := u.Field(i)
 			tag := reflect.StructTag(u.Tag(i)).Get("json")
@@ -86,15 +157,96 @@ func (c *checker) encodableUncached(t types.Type, decode bool) string {
 				continue
 			}
 			exported++
-			if why := c.encodableType(f.Type(), decode); why != "" {
-				return fmt.Sprintf("has field %s, which %s", f.Name(), why)
+			if f.Exported() && q.omits(f.Name()) {
+				continue // recorded as its zero value, checked by the omit
+			}
+			fq := q
+			if !f.Exported() {
+				// The runtime cannot set the fields of an unexported
+				// embedded struct, so it omits none of them.
+				fq.omit = ""
+			}
+			a, as := c.encodableAt(f.Type(), fq)
+			assumed = min(assumed, as)
+			if a.why != "" {
+				omit := a.omit
+				if omit == "" && f.Exported() && c.zeroEncodes(f.Type()) == "" {
+					omit = f.Name()
+				}
+				return encAnswer{why: fmt.Sprintf("has field %s, which %s", f.Name(), a.why), omit: omit}, noAssumption
 			}
 		}
 		if exported == 0 && u.NumFields() > 0 {
-			return "is a struct with unexported fields only, which JSON leaves empty"
+			return why("is a struct with unexported fields only, which JSON leaves empty")
+		}
+		return encAnswer{}, assumed
+	}
+	return encAnswer{}, noAssumption
+}
+
+// mapKeyEncodes reports whether encoding/json can write maps keyed by key.
+func (c *checker) mapKeyEncodes(key types.Type) bool {
+	key = types.Unalias(key)
+	kb, ok := key.Underlying().(*types.Basic)
+	return ok && kb.Info()&(types.IsString|types.IsInteger) != 0 || c.implements(key, c.textMar)
+}
+
+// zeroEncodes says why the zero value of t does not round-trip through
+// JSON ("" when it does): what an omitted field is recorded as. A nil
+// pointer, slice, interface or map is null; a func or a channel cannot be
+// written at all, not even when nil.
+func (c *checker) zeroEncodes(t types.Type) string {
+	t = types.Unalias(t)
+	if c.marshals(t, true) {
+		return ""
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		if a, _ := c.encodableUncached(t, encQuery{decode: true}); a.why != "" {
+			return a.why
+		}
+	case *types.Map:
+		if !c.mapKeyEncodes(u.Key()) {
+			return "is a map whose keys are not strings, integers or encoding.TextMarshaler"
+		}
+	case *types.Chan:
+		return "is a channel"
+	case *types.Signature:
+		return "is a func"
+	case *types.Array:
+		return c.zeroEncodes(u.Elem())
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			f := u.Field(i)
+			if reflect.StructTag(u.Tag(i)).Get("json") == "-" || !f.Exported() && !f.Embedded() {
+				continue
+			}
+			if why := c.zeroEncodes(f.Type()); why != "" {
+				return fmt.Sprintf("has field %s, which %s", f.Name(), why)
+			}
 		}
 	}
 	return ""
+}
+
+// isProtoMessage reports whether t is a Protocol Buffers message: a
+// concrete type with its own ProtoReflect() protoreflect.Message in its
+// method set (so *pb.Msg, not pb.Msg, and not a struct that embeds one).
+func (c *checker) isProtoMessage(t types.Type) bool {
+	if _, ok := t.Underlying().(*types.Interface); ok {
+		return false
+	}
+	obj, index, _ := types.LookupFieldOrMethod(t, false, nil, "ProtoReflect")
+	fn, ok := obj.(*types.Func)
+	if !ok || len(index) != 1 {
+		return false
+	}
+	sig := fn.Type().(*types.Signature)
+	if sig.Params().Len() != 0 || sig.Results().Len() != 1 {
+		return false
+	}
+	named, ok := types.Unalias(sig.Results().At(0).Type()).(*types.Named)
+	return ok && named.Obj().Name() == "Message" && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == protoreflectPath
 }
 
 // marshals reports whether t has its own JSON (or text) encoding, and its

@@ -7,7 +7,8 @@ import (
 )
 
 // resolveKey resolves key=param.Field.Path to a parameter and field path
-// whose value is a string, an integer or a fmt.Stringer.
+// whose value is a string, an integer or a fmt.Stringer, or a pointer to
+// one. A nil pointer on the way keys the call by its fingerprint.
 func (c *checker) resolveKey(subject string, v Value, pos token.Pos, methodLevel bool, sig *types.Signature) *KeyPlan {
 	if methodLevel {
 		pos = v.Pos
@@ -53,8 +54,26 @@ func (c *checker) resolveKey(subject string, v Value, pos token.Pos, methodLevel
 			cur = f.Type()
 		}
 	}
+	// A path may end at pointers (an AWS ClientToken is a *string): each
+	// is checked for nil and dereferenced down to a string or an integer.
+	// A pointer to anything else stops here: a pointer Stringer is called
+	// as it is, after its own nil check below.
+	for {
+		ptr, ok := types.Unalias(cur).Underlying().(*types.Pointer)
+		if !ok {
+			break
+		}
+		_, toPtr := types.Unalias(ptr.Elem()).Underlying().(*types.Pointer)
+		if !toPtr && !isKeyBasic(ptr.Elem()) {
+			break
+		}
+		kp.NilChecks = append(kp.NilChecks, len(kp.Fields))
+		kp.Derefs++
+		cur = ptr.Elem()
+	}
 	kp.Type = cur
-	if b, ok := types.Unalias(cur).Underlying().(*types.Basic); ok && b.Info()&(types.IsString|types.IsInteger) != 0 {
+	if isKeyBasic(cur) {
+		b := types.Unalias(cur).Underlying().(*types.Basic)
 		switch {
 		case b.Info()&types.IsString != 0 && types.Identical(cur, types.Typ[types.String]):
 			kp.Conv = keyString
@@ -74,11 +93,17 @@ func (c *checker) resolveKey(subject string, v Value, pos token.Pos, methodLevel
 		}
 		return kp
 	}
-	c.errorf(pos, "%s: idempotent key=%s has type %s; a key must be a string, an integer or a fmt.Stringer: pick such a field, or add a String() string method", subject, v.Raw, c.typeString(cur))
+	c.errorf(pos, "%s: idempotent key=%s has type %s; a key must be a string, an integer or a fmt.Stringer, or a pointer to one: pick such a field, or add a String() string method", subject, v.Raw, c.typeString(cur))
 	return nil
 }
 
 // typeString writes t as the package's own code would.
 func (c *checker) typeString(t types.Type) string {
 	return types.TypeString(t, types.RelativeTo(c.pkg.Types))
+}
+
+// isKeyBasic reports whether t is a string or an integer type, named or not.
+func isKeyBasic(t types.Type) bool {
+	b, ok := types.Unalias(t).Underlying().(*types.Basic)
+	return ok && b.Info()&(types.IsString|types.IsInteger) != 0
 }

@@ -41,8 +41,11 @@ type directiveSpec struct {
 	// positional, when set, is the option a bare word of a non-bool value
 	// fills (timeout's d).
 	positional string
-	// names says bare words are a list of method names (skip on a type).
-	names bool
+	// names, when set, says bare words are a list of names and what they
+	// name: "method" for skip on a type, "field" for omit.
+	names string
+	// needsNames says the directive means nothing without names (omit).
+	needsNames bool
 }
 
 // directiveSpecs is the grammar of DESIGN.md's directive table. It is read
@@ -76,7 +79,8 @@ var directiveSpecs = map[string]directiveSpec{
 		"max":  {kind: kindInt},
 		"wait": {kind: kindDuration, zeroOK: true},
 	}},
-	"skip": {options: map[string]optionSpec{}, names: true},
+	"skip": {options: map[string]optionSpec{}, names: "method"},
+	"omit": {options: map[string]optionSpec{}, names: "field", needsNames: true},
 }
 
 // Directive is one parsed //resil: line. Its values are typed and checked
@@ -89,7 +93,8 @@ type Directive struct {
 	Pos token.Pos
 	// Opts holds the options that were written, by name.
 	Opts map[string]Value
-	// Names are the bare words of a skip on a type: method names.
+	// Names are the bare words of a skip on a type (method names) or of an
+	// omit (field names).
 	Names []Word
 }
 
@@ -149,9 +154,9 @@ func ParseDirective(text string, base token.Pos) (*Directive, error) {
 		valOff := w.off + len(key) + 1
 		if !hasEq {
 			switch {
-			case spec.names:
+			case spec.names != "":
 				if !isIdent(w.text) {
-					return nil, errAt(w.off, "skip: %q is not a method name", w.text)
+					return nil, errAt(w.off, "%s: %q is not a %s name", name.text, w.text, spec.names)
 				}
 				d.Names = append(d.Names, Word{Text: w.text, Pos: base + token.Pos(w.off)})
 				continue
@@ -191,6 +196,9 @@ func ParseDirective(text string, base token.Pos) (*Directive, error) {
 		}
 		v.Pos = base + token.Pos(w.off)
 		d.Opts[key] = v
+	}
+	if spec.needsNames && len(d.Names) == 0 {
+		return nil, errAt(0, "//resil:%s needs the names of the %ss it applies to, such as //resil:omit ResultMetadata", name.text, spec.names)
 	}
 	return d, nil
 }

@@ -59,6 +59,11 @@ func TestParseDirective(t *testing.T) {
 				t.Errorf("got %+v", d.Opts)
 			}
 		}},
+		{"//resil:omit ResultMetadata Raw", func(t *testing.T, d *Directive) {
+			if len(d.Names) != 2 || d.Names[0].Text != "ResultMetadata" || d.Names[1].Pos != 1+token.Pos(len("//resil:omit ResultMetadata ")) {
+				t.Errorf("omit names: got %+v", d.Names)
+			}
+		}},
 		{"//resil:readonly", func(t *testing.T, d *Directive) {
 			if d.Name != "readonly" || len(d.Opts) != 0 {
 				t.Errorf("got %+v", d)
@@ -101,6 +106,9 @@ func TestParseDirectiveErrors(t *testing.T) {
 		{"//resil:idempotent key=req..ID", 24, "field path"},
 		{"//resil:skip 1abc", 14, "not a method name"},
 		{"//resil:timeout 0s", 17, "positive duration"},
+		{"//resil:omit", 1, "//resil:omit needs the names of the fields"},
+		{"//resil:omit Out.ResultMetadata", 14, `omit: "Out.ResultMetadata" is not a field name`},
+		{"//resil:omit ResultMetadata=1", 14, "omit takes no options"},
 		{`//resil:checkpoint step="x"`, 25, "plain step name"},
 	}
 	for _, tt := range tests {

@@ -14,14 +14,19 @@ import (
 // runtimePath is the package generated code calls.
 const runtimePath = "github.com/resilgen/resilgen/runtime"
 
+// protocodecPath is the package generated code records Protocol Buffers
+// messages with, imported only by code that has such a message.
+const protocodecPath = runtimePath + "/protocodec"
+
 // fixedImports are the packages generated code may use besides those of the
 // wrapped signatures, with their names.
 var fixedImports = map[string]string{
-	runtimePath: "runtime",
-	"context":   "context",
-	"time":      "time",
-	"errors":    "errors",
-	"strconv":   "strconv",
+	runtimePath:    "runtime",
+	"context":      "context",
+	"time":         "time",
+	"errors":       "errors",
+	"strconv":      "strconv",
+	protocodecPath: "protocodec",
 }
 
 // emitter renders the wrappers of one package into one file.

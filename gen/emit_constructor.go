@@ -174,6 +174,13 @@ func (w *writer) methodConfig(p *Plan, m *MethodPlan, breaker, bulkhead string, 
 	if m.Step != "" {
 		fields = append(fields, kv{key: "Step", val: strconv.Quote(m.Step)})
 	}
+	if len(m.Omit) > 0 {
+		quoted := make([]string, len(m.Omit))
+		for i, name := range m.Omit {
+			quoted[i] = strconv.Quote(name)
+		}
+		fields = append(fields, kv{key: "Omit", val: "[]string{" + strings.Join(quoted, ", ") + "}"})
+	}
 	return &lit{typ: w.qual(runtimePath, "MethodConfig"), fields: fields}
 }
 

@@ -1,7 +1,6 @@
 package gen
 
 import (
-	"fmt"
 	"go/types"
 	"strconv"
 	"strings"
@@ -75,7 +74,7 @@ func (w *writer) method(p *Plan, m *MethodPlan, self, nextField, field string) {
 	case !wrapped:
 		w.str("\treturn ", call.String(), "\n")
 	default:
-		w.wrappedBody(p, m, recv, field, ctx, errName, callName, pnames, rnames, call.String())
+		w.wrappedBody(m, n, recv, field, ctx, errName, callName, pnames, rnames, call.String())
 	}
 	w.str("}\n")
 }
@@ -115,7 +114,7 @@ func (w *writer) signature(sig *types.Signature, names []string) {
 
 // wrappedBody writes the body of a method with policies: declare the
 // results, compute the key, run the call through Do or DoRecorded, return.
-func (w *writer) wrappedBody(p *Plan, m *MethodPlan, recv, field, ctx, errName, callName string, pnames, rnames []string, call string) {
+func (w *writer) wrappedBody(m *MethodPlan, n *names, recv, field, ctx, errName, callName string, pnames, rnames []string, call string) {
 	res := m.Sig.Results()
 	for i, r := range rnames {
 		w.str("\tvar ", r, " ", w.typ(res.At(i).Type()), "\n")
@@ -152,7 +151,7 @@ func (w *writer) wrappedBody(p *Plan, m *MethodPlan, recv, field, ctx, errName, 
 	// the call: it reads better with the call on one line.
 	var run string
 	if m.Recorded() {
-		key := w.key(p, m, pnames, returns)
+		key := w.key(m, n, pnames)
 		attempt()
 		run = recv + "." + field + ".DoRecorded(" + callerCtx + ", " + w.recording(m, pnames, rnames, key) + ", " + callName + ")"
 	} else {
@@ -168,64 +167,97 @@ func (w *writer) wrappedBody(p *Plan, m *MethodPlan, recv, field, ctx, errName, 
 }
 
 // recording spells runtime.Recording{Key, Args, Results}, on one line. Args
-// (the fingerprint) are given only when the method is idempotent.
+// (the fingerprint) are given only when the method is idempotent, without
+// its call options. A Protocol Buffers message goes through protocodec.
 func (w *writer) recording(m *MethodPlan, pnames, rnames []string, key string) string {
 	var fields []string
 	if key != "" {
 		fields = append(fields, "Key: "+key)
 	}
-	if m.Idempotent != nil && len(pnames) > 1 {
-		fields = append(fields, "Args: []any{"+strings.Join(pnames[1:], ", ")+"}")
+	if m.Idempotent != nil {
+		var args []string
+		for _, i := range m.Fingerprinted() {
+			args = append(args, w.recorded(pnames[i], isProto(m.ProtoParams, i)))
+		}
+		if len(args) > 0 {
+			fields = append(fields, "Args: []any{"+strings.Join(args, ", ")+"}")
+		}
 	}
 	if len(rnames) > 0 {
 		results := make([]string, len(rnames))
 		for i, r := range rnames {
 			results[i] = "&" + r
+			if isProto(m.ProtoResults, i) {
+				results[i] = w.recorded(r, true)
+			}
 		}
 		fields = append(fields, "Results: []any{"+strings.Join(results, ", ")+"}")
 	}
 	return w.qual(runtimePath, "Recording") + "{" + strings.Join(fields, ", ") + "}"
 }
 
-// key writes the nil checks a key path needs and returns the key
-// expression, or "" when the key is the hash of all arguments.
-func (w *writer) key(p *Plan, m *MethodPlan, pnames []string, returns func(string) string) string {
+// recorded spells the value recorded for the local name: itself, or a
+// protocodec.Message of its address when it is a Protocol Buffers message.
+func (w *writer) recorded(name string, proto bool) string {
+	if !proto {
+		return name
+	}
+	return w.qual(protocodecPath, "Message") + "(&" + name + ")"
+}
+
+// key returns the key expression, or "" when the key is the hash of all
+// arguments. A path through pointers gets a local, set only when none of
+// them is nil: a nil leaves the key empty, which keys the call by the
+// fingerprint of its arguments, as if key= were not written.
+func (w *writer) key(m *MethodPlan, n *names, pnames []string) string {
 	if m.Idempotent == nil || m.Idempotent.Key == nil {
 		return ""
 	}
 	k := m.Idempotent.Key
-	userParam := m.Sig.Params().At(k.Param).Name()
-	sel := func(n int) (expr, text string) {
-		expr, text = pnames[k.Param], userParam
+	sel := func(n int) string {
+		expr := pnames[k.Param]
 		for _, f := range k.Fields[:n] {
 			expr += "." + f
-			text += "." + f
 		}
-		return expr, text
+		return expr
 	}
-	for _, n := range k.NilChecks {
-		expr, text := sel(n)
-		msg := fmt.Sprintf("%s.%s: idempotency key %s: %s is nil", p.Name, m.Name, k.Written, text)
-		w.str("\tif ", expr, " == nil {\n")
-		w.str("\t\t", returns(w.qual("errors", "New")+"("+strconv.Quote(msg)+")"), "\n")
-		w.str("\t}\n")
-	}
-	expr, _ := sel(len(k.Fields))
+	expr := strings.Repeat("*", k.Derefs) + sel(len(k.Fields))
 	switch k.Conv {
 	case keyNamedStr:
-		return "string(" + expr + ")"
+		expr = "string(" + expr + ")"
 	case keySigned:
 		if !types.Identical(k.Type, types.Typ[types.Int64]) {
 			expr = "int64(" + expr + ")"
 		}
-		return w.qual("strconv", "FormatInt") + "(" + expr + ", 10)"
+		expr = w.qual("strconv", "FormatInt") + "(" + expr + ", 10)"
 	case keyUnsigned:
 		if !types.Identical(k.Type, types.Typ[types.Uint64]) {
 			expr = "uint64(" + expr + ")"
 		}
-		return w.qual("strconv", "FormatUint") + "(" + expr + ", 10)"
+		expr = w.qual("strconv", "FormatUint") + "(" + expr + ", 10)"
 	case keyStringer:
-		return expr + ".String()"
+		if k.Derefs > 0 {
+			expr = "(" + expr + ")"
+		}
+		expr += ".String()"
 	}
-	return expr
+	if len(k.NilChecks) == 0 {
+		return expr
+	}
+	checks := make([]string, len(k.NilChecks))
+	ending := 0 // checks of the pointers that end the path so far
+	for i, at := range k.NilChecks {
+		// The pointers ending the path are checked one more
+		// dereference deep each: **p is checked as p, then *p.
+		checks[i] = strings.Repeat("*", ending) + sel(at) + " != nil"
+		if at == len(k.Fields) {
+			ending++
+		}
+	}
+	key := n.get("key")
+	w.str("\tvar ", key, " string\n")
+	w.str("\tif ", strings.Join(checks, " && "), " {\n")
+	w.str("\t\t", key, " = ", expr, "\n")
+	w.str("\t}\n")
+	return key
 }

@@ -38,7 +38,36 @@ type MethodPlan struct {
 	Idempotent  *IdempotencyPlan
 	// Step is the checkpoint's step name, "" when not checkpointed.
 	Step string
+	// CallOptions says the final variadic parameter is call options
+	// (...func(*Options), ...grpc.CallOption): passed on to the call, left
+	// out of the fingerprint.
+	CallOptions bool
+	// Omit are the field names //resil:omit records as zero, the type's
+	// then the method's; set only when the method is Recorded.
+	Omit []string
+	// ProtoParams and ProtoResults say which parameters and results, by
+	// index, are Protocol Buffers messages, recorded through
+	// runtime/protocodec; nil when none is.
+	ProtoParams, ProtoResults []bool
 }
+
+// Fingerprinted returns the indexes of the parameters whose values make
+// the fingerprint (Recording.Args): all but the context and call options.
+func (m *MethodPlan) Fingerprinted() []int {
+	params := m.Sig.Params()
+	end := params.Len()
+	if m.CallOptions {
+		end--
+	}
+	var idx []int
+	for i := 1; i < end; i++ {
+		idx = append(idx, i)
+	}
+	return idx
+}
+
+// isProto reports whether flags, ProtoParams or ProtoResults, marks i.
+func isProto(flags []bool, i int) bool { return i < len(flags) && flags[i] }
 
 // Wrapped reports whether the method has a policy at all.
 func (m *MethodPlan) Wrapped() bool {
@@ -101,8 +130,12 @@ type KeyPlan struct {
 	// fields a promoted field goes through spelled out.
 	Fields []string
 	// NilChecks lists, for each pointer on the way, how many Fields are
-	// selected before it is dereferenced (0: the parameter itself).
+	// selected before it is dereferenced (0: the parameter itself). When
+	// one is nil, the key is "": the call is keyed by its fingerprint.
 	NilChecks []int
+	// Derefs is how many pointers end the path: the key is *value (a
+	// *string, an *int64), dereferenced after its nil checks.
+	Derefs int
 	// Conv is how the value becomes a string; Type is its type.
 	Conv keyConv
 	Type types.Type

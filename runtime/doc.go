@@ -18,6 +18,10 @@
 //
 // so a call whose retries all failed counts as one failure toward the breaker.
 //
+// Recorded results are stored as JSON. [MethodConfig].Omit names fields that
+// are recorded as zero (//resil:omit), and a Protocol Buffers message is
+// recorded through runtime/protocodec, in protobuf's own binary form.
+//
 // The package has no dependencies outside the standard library. Durable stores
 // live in sub-packages (runtime/store/boltstore, runtime/store/pgstore), and
 // observer adapters in runtime/observe/..., so a program pays only for what it

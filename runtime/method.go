@@ -29,6 +29,15 @@ type MethodConfig struct {
 	// Step, when not empty, makes the method a checkpointed workflow step
 	// of that name: inside a Workflow its result is journaled and replayed.
 	Step string
+	// Omit names fields left out of recorded results: a field of one of
+	// these names, at any depth of a result, is recorded (in idempotency
+	// records and workflow journals) as its zero value and so replays as
+	// zero, while the caller that made the call still gets it. For what a
+	// replay need not repeat, such as the AWS SDK's ResultMetadata.
+	// Exported fields are matched by their Go name, through pointers,
+	// slices, arrays, map values and structs; a type with its own
+	// MarshalJSON or MarshalText is recorded as it encodes itself.
+	Omit []string
 }
 
 // Method runs the calls of one wrapped method through its policies. It is
@@ -48,6 +57,8 @@ type Method struct {
 	idem IdempotencyConfig
 	// fullName is "Interface.Method", the namespace of its idempotency keys.
 	fullName string
+	// omit records results without the fields of cfg.Omit; nil without.
+	omit *omitter
 }
 
 // NewMethod builds the policy chain of one method, once.
@@ -60,6 +71,7 @@ func (rt *Runtime) NewMethod(cfg MethodConfig) *Method {
 		rand:     rt.cfg.rand,
 		retry:    RetryConfig{Attempts: 1},
 		fullName: cfg.Interface + "." + cfg.Name,
+		omit:     newOmitter(cfg.Omit),
 	}
 	if cfg.Retry != nil {
 		m.retry = cfg.Retry.withDefaults()
@@ -286,8 +298,14 @@ type Recording struct {
 // The order is bulkhead -> journal (when Step is set and ctx carries a
 // workflow) -> idempotency record (when Idempotent is set) -> breaker ->
 // retry -> timeout -> call. A hit fills rec.Results by decoding the JSON of
-// each recorded result into the pointer at the same index.
+// each recorded result into the pointer at the same index. With
+// MethodConfig.Omit, the named fields are recorded as zero.
 func (m *Method) DoRecorded(ctx context.Context, rec Recording, call func(context.Context) error) error {
+	if m.omit != nil {
+		// Wrapped here, so that the journal and the idempotency record
+		// both encode through it and neither needs to know of omission.
+		rec.Results = m.omit.wrap(rec.Results)
+	}
 	if b := m.cfg.Bulkhead; b != nil {
 		if err := m.enter(ctx, b); err != nil {
 			return err

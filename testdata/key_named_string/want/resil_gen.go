@@ -4,7 +4,6 @@ package k
 
 import (
 	"context"
-	"errors"
 	"github.com/resilgen/resilgen/runtime"
 	"time"
 )
@@ -54,14 +53,15 @@ func (w *ResilientNamed) ByToken(ctx context.Context, t Token) (bool, error) {
 // ByPromoted calls the wrapped Named's ByPromoted through its policies.
 func (w *ResilientNamed) ByPromoted(ctx context.Context, req Req) (bool, error) {
 	var r0 bool
-	if req.Base == nil {
-		return r0, errors.New("Named.ByPromoted: idempotency key req.RequestID: req.Base is nil")
+	var key string
+	if req.Base != nil {
+		key = req.Base.RequestID
 	}
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.ByPromoted(ctx, req)
 		return err
 	}
-	err := w.byPromoted.DoRecorded(ctx, runtime.Recording{Key: req.Base.RequestID, Args: []any{req}, Results: []any{&r0}}, call)
+	err := w.byPromoted.DoRecorded(ctx, runtime.Recording{Key: key, Args: []any{req}, Results: []any{&r0}}, call)
 	return r0, err
 }

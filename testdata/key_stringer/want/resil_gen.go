@@ -4,7 +4,6 @@ package k
 
 import (
 	"context"
-	"errors"
 	"github.com/resilgen/resilgen/runtime"
 	"time"
 )
@@ -48,50 +47,47 @@ var _ Keys = (*ResilientKeys)(nil)
 // ByName calls the wrapped Keys's ByName through its policies.
 func (w *ResilientKeys) ByName(ctx context.Context, req *Req) (int, error) {
 	var r0 int
-	if req == nil {
-		return r0, errors.New("Keys.ByName: idempotency key req.Customer.Name: req is nil")
-	}
-	if req.Customer == nil {
-		return r0, errors.New("Keys.ByName: idempotency key req.Customer.Name: req.Customer is nil")
+	var key string
+	if req != nil && req.Customer != nil {
+		key = req.Customer.Name
 	}
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.ByName(ctx, req)
 		return err
 	}
-	err := w.byName.DoRecorded(ctx, runtime.Recording{Key: req.Customer.Name, Args: []any{req}, Results: []any{&r0}}, call)
+	err := w.byName.DoRecorded(ctx, runtime.Recording{Key: key, Args: []any{req}, Results: []any{&r0}}, call)
 	return r0, err
 }
 
 // ByID calls the wrapped Keys's ByID through its policies.
 func (w *ResilientKeys) ByID(ctx context.Context, req *Req) (int, error) {
 	var r0 int
-	if req == nil {
-		return r0, errors.New("Keys.ByID: idempotency key req.ID: req is nil")
+	var key string
+	if req != nil {
+		key = req.ID.String()
 	}
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.ByID(ctx, req)
 		return err
 	}
-	err := w.byID.DoRecorded(ctx, runtime.Recording{Key: req.ID.String(), Args: []any{req}, Results: []any{&r0}}, call)
+	err := w.byID.DoRecorded(ctx, runtime.Recording{Key: key, Args: []any{req}, Results: []any{&r0}}, call)
 	return r0, err
 }
 
 // ByRef calls the wrapped Keys's ByRef through its policies.
 func (w *ResilientKeys) ByRef(ctx context.Context, req Req) (int, error) {
 	var r0 int
-	if req.Customer == nil {
-		return r0, errors.New("Keys.ByRef: idempotency key req.Customer.Ref: req.Customer is nil")
-	}
-	if req.Customer.Ref == nil {
-		return r0, errors.New("Keys.ByRef: idempotency key req.Customer.Ref: req.Customer.Ref is nil")
+	var key string
+	if req.Customer != nil && req.Customer.Ref != nil {
+		key = req.Customer.Ref.String()
 	}
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.ByRef(ctx, req)
 		return err
 	}
-	err := w.byRef.DoRecorded(ctx, runtime.Recording{Key: req.Customer.Ref.String(), Args: []any{req}, Results: []any{&r0}}, call)
+	err := w.byRef.DoRecorded(ctx, runtime.Recording{Key: key, Args: []any{req}, Results: []any{&r0}}, call)
 	return r0, err
 }
