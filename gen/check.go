@@ -422,7 +422,11 @@ func (c *checker) checkMethod(in *Interface, p *Plan, m *types.Func, src source,
 					continue
 				}
 				if ans := c.encodableType(t, encQuery{}); ans.why != "" {
-					c.errorf(where(a), "%s: //resil:idempotent fingerprints the arguments as JSON, but parameter %s %s; pass an encodable type, or drop idempotent", subject, paramLabel(params.At(i), i), ans.why)
+					fix := "pass an encodable type, or drop idempotent"
+					if ans.fix != "" {
+						fix = ans.fix
+					}
+					c.errorf(where(a), "%s: //resil:idempotent fingerprints the arguments as JSON, but parameter %s %s; %s", subject, paramLabel(params.At(i), i), ans.why, fix)
 				}
 			}
 		}

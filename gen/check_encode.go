@@ -39,6 +39,8 @@ type encKey struct {
 // such field.
 type encAnswer struct {
 	why, omit string
+	// fix, when set, is what to do instead of the usual advice.
+	fix string
 }
 
 // noAssumption marks an answer that assumed nothing about a type still
@@ -59,11 +61,14 @@ func (c *checker) checkResults(subject, dir string, pos token.Pos, mp *MethodPla
 		if a.why == "" {
 			continue
 		}
-		fix := ""
-		if a.omit != "" {
-			fix = "; or write //resil:omit " + a.omit
+		fix := "return an encodable type, or give it MarshalJSON and UnmarshalJSON"
+		if a.fix != "" {
+			fix = a.fix
 		}
-		c.errorf(pos, "%s: //resil:%s stores results as JSON, but result %d (%s) %s; return an encodable type, or give it MarshalJSON and UnmarshalJSON%s", subject, dir, i+1, c.typeString(res.At(i).Type()), a.why, fix)
+		if a.omit != "" {
+			fix += "; or write //resil:omit " + a.omit
+		}
+		c.errorf(pos, "%s: //resil:%s stores results as JSON, but result %d (%s) %s; %s", subject, dir, i+1, c.typeString(res.At(i).Type()), a.why, fix)
 	}
 }
 
@@ -111,11 +116,16 @@ func (c *checker) encodableAt(t types.Type, q encQuery) (encAnswer, int) {
 
 func (c *checker) encodableUncached(t types.Type, q encQuery) (encAnswer, int) {
 	t = types.Unalias(t)
+	// Before marshals: structpb's messages have a MarshalJSON, but it is
+	// protojson's, whose bytes change from one build to the next.
+	if _, isPtr := t.(*types.Pointer); c.isProtoMessage(t) || !isPtr && c.isProtoMessage(types.NewPointer(t)) {
+		return encAnswer{
+			why: "is a Protocol Buffers message inside another type, which JSON would record without its oneofs and unknown fields",
+			fix: "return or pass the message itself, which resilgen records with protobuf's own codec",
+		}, noAssumption
+	}
 	if c.marshals(t, q.decode) {
 		return encAnswer{}, noAssumption
-	}
-	if _, isPtr := t.(*types.Pointer); !isPtr && c.isProtoMessage(types.NewPointer(t)) {
-		return encAnswer{why: "is a Protocol Buffers message inside another type, which JSON would record without its oneofs; resilgen records a message with protobuf's codec only when it is itself a result or argument: return or pass the message itself"}, noAssumption
 	}
 	why := func(s string) (encAnswer, int) { return encAnswer{why: s}, noAssumption }
 	switch u := t.Underlying().(type) {
@@ -173,7 +183,7 @@ func (c *checker) encodableUncached(t types.Type, q encQuery) (encAnswer, int) {
 				if omit == "" && f.Exported() && c.zeroEncodes(f.Type()) == "" {
 					omit = f.Name()
 				}
-				return encAnswer{why: fmt.Sprintf("has field %s, which %s", f.Name(), a.why), omit: omit}, noAssumption
+				return encAnswer{why: fmt.Sprintf("has field %s, which %s", f.Name(), a.why), omit: omit, fix: a.fix}, noAssumption
 			}
 		}
 		if exported == 0 && u.NumFields() > 0 {

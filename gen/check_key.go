@@ -97,9 +97,15 @@ func (c *checker) resolveKey(subject string, v Value, pos token.Pos, methodLevel
 	return nil
 }
 
-// typeString writes t as the package's own code would.
+// typeString writes t as the package's own code would: its own types bare,
+// others by package name.
 func (c *checker) typeString(t types.Type) string {
-	return types.TypeString(t, types.RelativeTo(c.pkg.Types))
+	return types.TypeString(t, func(p *types.Package) string {
+		if p == c.pkg.Types {
+			return ""
+		}
+		return p.Name()
+	})
 }
 
 // isKeyBasic reports whether t is a string or an integer type, named or not.

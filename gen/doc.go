@@ -11,6 +11,25 @@
 //	Emit            emit*.go      Plans -> one gofmt'd file, through jennifer
 //	WriteFiles      write.go      header check, -check mode, atomic writes
 //
+// Signatures of real SDK clients are wrapped as they are:
+//
+//   - A final variadic parameter of a func type or a named interface type
+//     with methods (optFns ...func(*ec2.Options), opts ...grpc.CallOption,
+//     opts ...option.RequestOption) is call options: passed on to the
+//     call, left out of the idempotency fingerprint and its checks.
+//     ...any is data and is fingerprinted.
+//   - key= may pass through and end at pointers (params.ClientToken, a
+//     *string); a nil on the path, or an empty key, keys the call by the
+//     fingerprint of its arguments, as if key= were not written.
+//   - //resil:omit NAME ... (on the type or a method; a method's names add
+//     to the type's) records fields of those names, at any depth of a
+//     recorded result, as their zero value (MethodConfig.Omit). A name that
+//     matches no such field is refused, as is one whose zero value JSON
+//     cannot write (a func, a channel).
+//   - A Protocol Buffers message (its type has ProtoReflect()
+//     protoreflect.Message) as a whole result or argument is recorded with
+//     runtime/protocodec; one inside another type is refused.
+//
 // [Run] strings them together for the command; [Generate] runs the middle of
 // the pipeline for one loaded package. A directive is parsed once, checked
 // once into a plan, and emitted from that plan, never re-read from its text.
