@@ -152,6 +152,38 @@ func TestQuickstartSnippet(t *testing.T) {
 	t.Errorf("README.md has no go block equal to examples/quickstart/quickstart.go; copy the file into the quickstart")
 }
 
+// TestSDKSnippet checks that the README's real-SDK example is cut from
+// examples/sdk/provisioning/cloud.go, which compiles against the SDK and is
+// generated and tested in its module: every line of the block stands in
+// the file, in the same order (lines of the file may be left out).
+func TestSDKSnippet(t *testing.T) {
+	const file = "sdk/provisioning/cloud.go"
+	src, err := os.ReadFile(filepath.FromSlash(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snippet []string
+	for _, b := range readmeBlocks(t) {
+		if b.lang == "go" && strings.Contains(strings.Join(b.lines, "\n"), "ec2.RunInstancesInput") {
+			snippet = b.lines
+		}
+	}
+	if snippet == nil {
+		t.Fatal("README.md has no go block with the EC2 interface")
+	}
+	lines := strings.Split(string(src), "\n")
+	at := 0
+	for _, want := range snippet {
+		for at < len(lines) && lines[at] != want {
+			at++
+		}
+		if at == len(lines) {
+			t.Fatalf("README.md's EC2 block has %q, which is not in examples/%s (in that order); cut the block from the file again", want, file)
+		}
+		at++
+	}
+}
+
 // TestConsoleBlocks runs every "$ command" of the README's console blocks and
 // compares its output with the lines the README shows under it. A command
 // this test does not know how to run fails it: every command in the README

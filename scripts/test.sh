@@ -3,7 +3,8 @@
 # PostgreSQL server that this script starts and always removes, so that the
 # pgstore tests run instead of skipping.
 #
-#   scripts/test.sh                 go test -race -count=1 -timeout=5m ./...
+#   scripts/test.sh                 go test -race -count=1 -timeout=5m ./..., then the
+#                                   same in the module of examples/sdk
 #   scripts/test.sh CMD ARGS...     runs CMD ARGS... instead, with the server up
 #                                   (e.g. go test -run '^$' -bench . ./runtime/store/...)
 #
@@ -109,4 +110,7 @@ if [[ $# -gt 0 ]]; then
 	"$@"
 else
 	go test -race -count=1 -timeout=5m ./...
+	# The examples on real SDK clients are a module of their own, so that
+	# this one's go.mod gains no SDK: ./... does not reach them.
+	(cd examples/sdk && go test -race -count=1 -timeout=5m ./...)
 fi
