@@ -6,6 +6,8 @@
 //   - podremediation: pod remediation on client-go's typed clients.
 //   - loganalysis: CloudWatch Logs queries and an Anthropic summariser whose
 //     SDK talks HTTP to a local server.
+//   - openaichat: the OpenAI SDK's chat completions, recorded by request,
+//     against a local server.
 //   - grpchealth: a generated gRPC client (the health service) against a real
 //     server on 127.0.0.1.
 //
