@@ -274,6 +274,11 @@ func Await[T any](tb testing.TB, c *Clock, done <-chan T) T {
 // neither returns nor starts a timer within the block timeout. Call it from
 // the test's goroutine.
 //
+// It suits code that waits only on c. While a call also waits on something
+// real (a request to a test server), Drive keeps advancing c through the
+// timers pending meanwhile, such as an idempotency claim's renewals, so c
+// runs ahead of what the call waited for.
+//
 //	waits, err := clocktest.Drive(t, clk, func() error { return client.Get(ctx, id) })
 func Drive(tb testing.TB, c *Clock, call func() error) ([]time.Duration, error) {
 	tb.Helper()
