@@ -387,3 +387,17 @@ func writeCaseFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// TestGoodCasesRunTheirWrappers requires a behaviour test in every good
+// case: compiling a wrapper says nothing of whether it applies its
+// directives, and TestGoldenCompiles runs these tests against the runtime.
+func TestGoodCasesRunTheirWrappers(t *testing.T) {
+	for _, c := range goldenCases(t) {
+		if _, err := os.Stat(filepath.Join(c.dir, "want", DefaultOutput)); err != nil {
+			continue
+		}
+		if tests, _ := filepath.Glob(filepath.Join(c.dir, "in", "*_test.go")); len(tests) == 0 {
+			t.Errorf("testdata/%s is a good case with no *_test.go in in/: add one that runs the wrapper and asserts what its directives promise", c.name)
+		}
+	}
+}
