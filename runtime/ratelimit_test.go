@@ -113,15 +113,20 @@ func TestRateLimitWaitEndsWithTheCallerAndGivesTheTokenBack(t *testing.T) {
 }
 
 func TestRetriesTakeTokensAndARefusalIsNotRetried(t *testing.T) {
-	clk, m, _ := limitFixture(runtime.RateLimitConfig{Rate: 1, Per: time.Hour, Burst: 2},
-		&runtime.RetryConfig{Attempts: 5, Base: time.Millisecond, Jitter: runtime.JitterNone})
-	calls := 0
-	waits, err := clocktest.Drive(t, clk, func() error {
-		return m.Do(context.Background(), func(context.Context) error { calls++; return errBoom })
-	})
-	isErr(t, err, runtime.ErrRateLimited)
-	equal(t, 2, calls, "attempts that reached the dependency (burst 2)")
-	equal(t, 2, len(waits), "backoff waits (the refused third attempt is not retried)")
+	// Observed and not: an attempt takes its token on either path.
+	for name, observer := range map[string]runtime.Option{"observed": nil, "unobserved": runtime.WithObserver(nil)} {
+		t.Run(name, func(t *testing.T) {
+			clk, m, _ := limitFixture(runtime.RateLimitConfig{Rate: 1, Per: time.Hour, Burst: 2},
+				&runtime.RetryConfig{Attempts: 5, Base: time.Millisecond, Jitter: runtime.JitterNone}, observer)
+			calls := 0
+			waits, err := clocktest.Drive(t, clk, func() error {
+				return m.Do(context.Background(), func(context.Context) error { calls++; return errBoom })
+			})
+			isErr(t, err, runtime.ErrRateLimited)
+			equal(t, 2, calls, "attempts that reached the dependency (burst 2)")
+			equal(t, 2, len(waits), "backoff waits (the refused third attempt is not retried)")
+		})
+	}
 }
 
 func TestRateLimitRefusalsDoNotOpenTheBreaker(t *testing.T) {
