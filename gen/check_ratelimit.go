@@ -38,6 +38,15 @@ func (c *checker) checkRateLimit(iface, subject string, p *Plan, mp *MethodPlan,
 		}
 	}
 	if len(missing) > 0 {
+		if !a.methodLevel {
+			// The type's directive is at fault, once: reported there,
+			// not at each method it applies to.
+			if p.RateLimit == nil {
+				c.errorf(a.Pos, "%s: //resil:ratelimit needs rate, per and burst, such as //resil:ratelimit rate=5 per=1s burst=5; missing %s", iface, strings.Join(missing, ", "))
+				p.RateLimit = r
+			}
+			return
+		}
 		c.errorf(at, "%s: //resil:ratelimit needs rate, per and burst, such as //resil:ratelimit rate=5 per=1s burst=5; missing %s", subject, strings.Join(missing, ", "))
 		return
 	}
