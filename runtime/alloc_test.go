@@ -6,17 +6,22 @@ import (
 	"testing"
 
 	"github.com/resilgen/resilgen/runtime"
+	"github.com/resilgen/resilgen/runtime/faults"
 )
 
 // TestHappyPathAllocatesNothing holds the contract BenchmarkDo measures: a
 // successful call through a closed breaker with retry allocates nothing,
 // also with the options that must not cost the happy path anything (an
-// Observers of no observer, a seeded jitter source).
+// Observers of no observer, a seeded jitter source, faults for other
+// methods).
 func TestHappyPathAllocatesNothing(t *testing.T) {
 	for name, opts := range map[string][]runtime.Option{
 		"defaults":     nil,
 		"no observers": {runtime.WithObserver(runtime.Observers(nil, nil))},
 		"seeded rand":  {runtime.WithRand(rand.NewPCG(1, 2))},
+		"no faults":    {runtime.WithFaults()},
+		// A fault for another method leaves this one on the plain path.
+		"faults elsewhere": {runtime.WithFaults(faults.Error(1, faults.For("Other", "")))},
 	} {
 		t.Run(name, func(t *testing.T) {
 			p := newOK()

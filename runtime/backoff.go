@@ -78,3 +78,9 @@ func (l *lockedRand) int64N(n int64) int64 {
 	defer l.mu.Unlock()
 	return l.r.Int64N(n)
 }
+
+func (l *lockedRand) float64() float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Float64()
+}

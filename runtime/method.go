@@ -59,6 +59,9 @@ type Method struct {
 	fullName string
 	// omit records results without the fields of cfg.Omit; nil without.
 	omit *omitter
+	// faults are the injected faults that apply to the method (WithFaults);
+	// nil without.
+	faults []Fault
 }
 
 // NewMethod builds the policy chain of one method, once.
@@ -72,6 +75,7 @@ func (rt *Runtime) NewMethod(cfg MethodConfig) *Method {
 		retry:    RetryConfig{Attempts: 1},
 		fullName: cfg.Interface + "." + cfg.Name,
 		omit:     newOmitter(cfg.Omit),
+		faults:   faultsFor(rt.cfg.faults, cfg.Interface, cfg.Name),
 	}
 	if cfg.Retry != nil {
 		m.retry = cfg.Retry.withDefaults()
@@ -223,6 +227,9 @@ func (m *Method) attempt(ctx context.Context, n int, call func(context.Context) 
 	if m.cfg.Timeout > 0 {
 		return m.attemptWithTimeout(ctx, n, call)
 	}
+	if m.faults != nil { // invoke, spelled out: it is not inlined
+		return m.injected(ctx, call)
+	}
 	return call(ctx)
 }
 
@@ -232,7 +239,7 @@ func (m *Method) attemptObserved(ctx context.Context, n int, call func(context.C
 	if m.cfg.Timeout > 0 {
 		err = m.attemptWithTimeout(ctx, n, call)
 	} else {
-		err = call(ctx)
+		err = m.invoke(ctx, call)
 	}
 	end := m.clock.Now()
 	m.event(ctx, Event{Kind: EventAttempt, Time: end, Policy: "retry", Attempt: n, Duration: end.Sub(start), Err: err})
