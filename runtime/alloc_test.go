@@ -27,8 +27,11 @@ func TestHappyPathAllocatesNothing(t *testing.T) {
 			p := newOK()
 			m := benchMethod(runtime.MethodConfig{}, opts...)
 			ctx := context.Background()
-			call := func(ctx context.Context) error { return p.Ping(ctx) }
-			if n := testing.AllocsPerRun(1000, func() { _ = m.Do(ctx, call) }); n != 0 {
+			// The closure is made per call, as generated code makes it:
+			// a runtime that lets it escape allocates it every call.
+			if n := testing.AllocsPerRun(1000, func() {
+				_ = m.Do(ctx, func(ctx context.Context) error { return p.Ping(ctx) })
+			}); n != 0 {
 				t.Fatalf("%v allocations per call through a closed breaker, want 0", n)
 			}
 		})

@@ -16,17 +16,19 @@ type Fault interface {
 	For(iface, method string) bool
 	// Rate is the probability, from 0 to 1, that an attempt gets the fault.
 	Rate() float64
-	// Apply runs an attempt the fault hit, in place of call: it may fail
-	// without calling, wait before calling, call and then fail, or panic.
-	// ctx is the attempt's context, under its per-attempt deadline; clock
-	// is the runtime's, for waits.
-	Apply(ctx context.Context, clock Clock, call func(context.Context) error) error
+	// Inject runs before an attempt the fault hit. It may wait (on clock,
+	// the runtime's, ending early when ctx, the attempt's context under its
+	// per-attempt deadline, ends) or panic. A nil error lets the attempt
+	// call the dependency as usual; an error fails the attempt, without
+	// calling the dependency, or, when afterCall is true, after a call that
+	// succeeded (a response lost on its way back).
+	Inject(ctx context.Context, clock Clock) (afterCall bool, err error)
 }
 
 // WithFaults injects faults into the attempts of every wrapped method they
 // apply to. Each attempt draws, for each fault in order, whether the fault
-// hits it; the first that hits runs the attempt (Fault.Apply) and the rest
-// are not drawn. Draws come from the source of [WithRand], so a run with a
+// hits it; the first that hits is injected (Fault.Inject) and the rest are
+// not drawn. Draws come from the source of [WithRand], so a run with a
 // seeded source and calls in the same order injects the same faults.
 //
 // Faults are applied per attempt, inside the per-attempt timeout and below
@@ -65,12 +67,26 @@ func (m *Method) invoke(ctx context.Context, call func(context.Context) error) e
 }
 
 // injected draws the method's faults for one attempt and runs the attempt
-// through the first that hits, or calls through when none does.
+// through the first that hits, or calls through when none does. call is
+// never handed to a Fault: a func value passed to an interface method
+// escapes, and the closure of every generated call would then be
+// allocated, faults or not.
 func (m *Method) injected(ctx context.Context, call func(context.Context) error) error {
 	for _, f := range m.faults {
-		if m.draw() < f.Rate() {
-			return f.Apply(ctx, m.clock, call)
+		if m.draw() >= f.Rate() {
+			continue
 		}
+		afterCall, err := f.Inject(ctx, m.clock)
+		if err == nil {
+			return call(ctx)
+		}
+		if !afterCall {
+			return err
+		}
+		if cerr := call(ctx); cerr != nil {
+			return cerr
+		}
+		return err
 	}
 	return call(ctx)
 }

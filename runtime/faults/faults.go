@@ -129,29 +129,27 @@ func (f *Fault) Rate() float64 { return f.rate }
 // Injected returns how many attempts the fault has hit so far.
 func (f *Fault) Injected() int64 { return f.hits.Load() }
 
-// Apply implements runtime.Fault: it runs an attempt the fault hit.
-func (f *Fault) Apply(ctx context.Context, clock runtime.Clock, call func(context.Context) error) error {
+// Inject implements runtime.Fault: it does to the attempt it hit what the
+// fault is for.
+func (f *Fault) Inject(ctx context.Context, clock runtime.Clock) (afterCall bool, err error) {
 	f.hits.Add(1)
 	switch f.kind {
 	case kindLatency:
 		t := clock.NewTimer(f.delay)
 		select {
 		case <-t.C():
+			return false, nil
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("%w: latency of %v: %w", ErrInjected, f.delay, context.Cause(ctx))
+			return false, fmt.Errorf("%w: latency of %v: %w", ErrInjected, f.delay, context.Cause(ctx))
 		}
-		return call(ctx)
 	case kindPanic:
 		panic(fmt.Sprintf("%v: panic", ErrInjected))
 	}
 	if f.after {
-		if err := call(ctx); err != nil {
-			return err
-		}
-		return f.error("response lost after the call")
+		return true, f.error("response lost after the call")
 	}
-	return f.error("")
+	return false, f.error("")
 }
 
 // error is the fault's error, with what happened when it is worth saying.
