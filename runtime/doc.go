@@ -33,6 +33,10 @@
 // again (see [IdempotencyConfig] and [Workflow]). A recorded result is never
 // lost and never called for again.
 //
+// [WithFaults] injects failures (package runtime/faults) into each attempt,
+// inside its timeout, for testing an agent against a failing dependency;
+// without it, calls pay nothing for it.
+//
 // The package has no dependencies outside the standard library. Durable stores
 // live in sub-packages (runtime/store/boltstore, runtime/store/pgstore), and
 // observer adapters in runtime/observe/..., so a program pays only for what it
