@@ -23,7 +23,7 @@ import (
 
 // update rewrites the expectations of testdata/<case>/ from the generator's
 // output: go test ./gen -run TestGolden -update.
-var update = flag.Bool("update", false, "rewrite testdata/<case>/want and stderr.txt")
+var update = flag.Bool("update", false, "rewrite testdata/<case>/want, stderr.txt and warnings.txt")
 
 // updateFlip lets -update turn a good case (want/) into a bad one
 // (stderr.txt) or back. Without it such a flip fails the case: a generator
@@ -32,7 +32,8 @@ var update = flag.Bool("update", false, "rewrite testdata/<case>/want and stderr
 var updateFlip = flag.Bool("update-flip", false, "with -update, allow a case to flip between want/ and stderr.txt")
 
 // goldenCase is one folder of testdata/: in/ is a package; want/resil_gen.go
-// is its expected output, or stderr.txt its expected errors.
+// is its expected output, or stderr.txt its expected errors. A good case
+// that warns has its expected warnings in warnings.txt.
 type goldenCase struct {
 	name, dir string
 	types     []string
