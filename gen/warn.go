@@ -13,12 +13,26 @@ import (
 func Warn(fset *token.FileSet, plans []*Plan) ErrorList {
 	var warns []*Error
 	for _, p := range plans {
+		// When no method of the interface's shared breaker has a retry,
+		// that is one mistake, said once at the interface, not once per
+		// method.
+		sharedNoRetry := sharedBreakerWithoutRetry(p)
+		if sharedNoRetry != nil {
+			warns = append(warns, &Error{Pos: p.Named.Obj().Pos(), Severity: SeverityWarning, Msg: fmt.Sprintf(
+				"%s's breaker guards %s, none of which has a retry, so one transient failure (a dropped connection) counts toward opening it; "+
+					"add //resil:retry to %s so that only a call whose retries all failed counts (or //resil:retry attempts=1 unsafe to say its calls are never repeated)",
+				p.Name, strings.Join(sharedNoRetry, ", "), p.Name)})
+		}
 		for _, m := range p.Methods {
 			if !m.Wrapped() {
 				continue
 			}
 			subject := p.Name + "." + m.Name
-			for _, rule := range warnRules {
+			rules := warnRules
+			if sharedNoRetry == nil || m.OwnBreaker { // else said at the interface
+				rules = append([]warnRule{warnBreakerWithoutRetry}, rules...)
+			}
+			for _, rule := range rules {
 				if msg := rule(subject, m); msg != "" {
 					warns = append(warns, &Error{Pos: m.Pos, Msg: msg, Severity: SeverityWarning})
 				}
@@ -28,10 +42,36 @@ func Warn(fset *token.FileSet, plans []*Plan) ErrorList {
 	return resolve(fset, warns).Sort()
 }
 
-// warnRules are the warnings, one function each: a rule returns its
-// message about the method, or "" when the method is fine by it.
-var warnRules = []func(subject string, m *MethodPlan) string{
-	warnBreakerWithoutRetry,
+// sharedBreakerWithoutRetry returns the names of the methods that use the
+// interface's shared breaker when there are several and none has a retry,
+// and nil otherwise.
+func sharedBreakerWithoutRetry(p *Plan) []string {
+	if p.Breaker == nil {
+		return nil
+	}
+	var names []string
+	for _, m := range p.Methods {
+		if m.Breaker != p.Breaker {
+			continue
+		}
+		if m.Retry != nil {
+			return nil
+		}
+		names = append(names, m.Name)
+	}
+	if len(names) < 2 {
+		return nil
+	}
+	return names
+}
+
+// warnRule is one warning: its message about the method, or "" when the
+// method is fine by it.
+type warnRule func(subject string, m *MethodPlan) string
+
+// warnRules are the warnings about one method, but the breaker without a
+// retry, which Warn may say once for the whole interface.
+var warnRules = []warnRule{
 	warnCheckpointRepeats,
 	warnEverythingOnARead,
 }
