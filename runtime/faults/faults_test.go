@@ -200,3 +200,26 @@ func TestString(t *testing.T) {
 		t.Errorf("String() = %q", got)
 	}
 }
+
+// attempts records the errors of the attempts an observer heard of.
+type attempts struct{ errs []error }
+
+func (a *attempts) Observe(_ context.Context, e runtime.Event) {
+	if e.Kind == runtime.EventAttempt {
+		a.errs = append(a.errs, e.Err)
+	}
+}
+
+// TestObservedAttempts checks that faults reach an observed method's
+// attempts too, and that the observer sees them as the attempts' errors.
+func TestObservedAttempts(t *testing.T) {
+	obs := &attempts{}
+	m := method("Get", runtime.MethodConfig{}, runtime.WithObserver(obs), runtime.WithFaults(faults.Error(1)))
+	dep := &counter{}
+	if err := m.Do(context.Background(), dep.call); !errors.Is(err, faults.ErrInjected) {
+		t.Fatalf("Do: %v, want the injected error", err)
+	}
+	if len(obs.errs) != 1 || !errors.Is(obs.errs[0], faults.ErrInjected) || dep.n != 0 {
+		t.Errorf("observed attempts %v and %d calls, want one injected failure and none", obs.errs, dep.n)
+	}
+}
