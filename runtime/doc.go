@@ -14,7 +14,7 @@
 // results are recorded (idempotent or checkpointed), [Method.DoRecorded].
 // Policies compose in one fixed order, outermost first:
 //
-//	bulkhead -> checkpoint / idempotency lookup -> breaker -> retry -> ratelimit -> timeout -> call
+//	bulkhead -> checkpoint / idempotency lookup -> breaker -> retry -> ratelimit -> timeout -> faults -> call
 //
 // so a call whose retries all failed counts as one failure toward the breaker,
 // and every attempt, retries included, takes a token of the method's
@@ -41,6 +41,10 @@
 // may have succeeded before the result was recorded, and the call then runs
 // again (see [IdempotencyConfig] and [Workflow]). A recorded result is never
 // lost and never called for again.
+//
+// [WithFaults] injects failures (package runtime/faults) into each attempt,
+// inside its timeout, for testing an agent against a failing dependency;
+// without it, calls pay nothing for it.
 //
 // The package depends only on the standard library and golang.org/x/time/rate
 // (the rate limiter's token bucket). Durable stores

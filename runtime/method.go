@@ -66,6 +66,9 @@ type Method struct {
 	// budget is the runtime's retry budget for a method that retries; nil
 	// otherwise.
 	budget *RetryBudget
+	// faults are the injected faults that apply to the method (WithFaults);
+	// nil without.
+	faults []Fault
 }
 
 // NewMethod builds the policy chain of one method, once.
@@ -79,6 +82,7 @@ func (rt *Runtime) NewMethod(cfg MethodConfig) *Method {
 		retry:    RetryConfig{Attempts: 1},
 		fullName: cfg.Interface + "." + cfg.Name,
 		omit:     newOmitter(cfg.Omit),
+		faults:   faultsFor(rt.cfg.faults, cfg.Interface, cfg.Name),
 	}
 	if cfg.Retry != nil {
 		m.retry = cfg.Retry.withDefaults()
@@ -267,6 +271,9 @@ func (m *Method) attempt(ctx context.Context, n int, call func(context.Context) 
 	if m.cfg.Timeout > 0 {
 		return m.attemptWithTimeout(ctx, n, call)
 	}
+	if m.faults != nil { // invoke, spelled out: it is not inlined
+		return m.injected(ctx, call)
+	}
 	return call(ctx)
 }
 
@@ -285,7 +292,7 @@ func (m *Method) attemptObserved(ctx context.Context, n int, call func(context.C
 	if m.cfg.Timeout > 0 {
 		err = m.attemptWithTimeout(ctx, n, call)
 	} else {
-		err = call(ctx)
+		err = m.invoke(ctx, call)
 	}
 	end := m.clock.Now()
 	m.event(ctx, Event{Kind: EventAttempt, Time: end, Policy: "retry", Attempt: n, Duration: end.Sub(start), Err: err})
@@ -350,8 +357,9 @@ type Recording struct {
 //
 // The order is bulkhead -> journal (when Step is set and ctx carries a
 // workflow) -> idempotency record (when Idempotent is set) -> breaker ->
-// retry -> rate limiter -> timeout -> call. A hit fills rec.Results by decoding the JSON of
-// each recorded result into the pointer at the same index. With
+// retry -> rate limiter -> timeout -> faults -> call. A hit fills rec.Results
+// by decoding the JSON of each recorded result into the pointer at the same
+// index. With
 // MethodConfig.Omit, the named fields are recorded as zero.
 func (m *Method) DoRecorded(ctx context.Context, rec Recording, call func(context.Context) error) error {
 	if m.omit != nil {
