@@ -59,6 +59,8 @@ type Method struct {
 	fullName string
 	// omit records results without the fields of cfg.Omit; nil without.
 	omit *omitter
+	// slow is the breaker's Slow: a call is timed only when it is set.
+	slow time.Duration
 }
 
 // NewMethod builds the policy chain of one method, once.
@@ -75,6 +77,9 @@ func (rt *Runtime) NewMethod(cfg MethodConfig) *Method {
 	}
 	if cfg.Retry != nil {
 		m.retry = cfg.Retry.withDefaults()
+	}
+	if cfg.Breaker != nil {
+		m.slow = cfg.Breaker.cfg.Slow
 	}
 	if cfg.Idempotent != nil {
 		m.idem = cfg.Idempotent.withDefaults()
@@ -114,7 +119,7 @@ func (m *Method) enter(ctx context.Context, b *Bulkhead) error {
 // guarded runs call through the breaker, retry and timeout.
 func (m *Method) guarded(ctx context.Context, call func(context.Context) error) error {
 	var start time.Time
-	if m.observer != nil {
+	if m.observer != nil || m.slow > 0 {
 		start = m.clock.Now()
 	}
 	b := m.cfg.Breaker
@@ -139,11 +144,17 @@ func (m *Method) guarded(ctx context.Context, call func(context.Context) error) 
 	// Retries happen inside the breaker: a call whose attempts all failed
 	// counts as one failure.
 	n, err := m.retried(ctx, call)
-	b.done(ctx, t, err)
+	b.done(ctx, t, err, m.tookSlow(start))
 	if m.observer != nil {
 		m.called(ctx, start, n, err)
 	}
 	return err
+}
+
+// tookSlow reports whether a call that started at start took the breaker's
+// Slow or longer; false when the breaker has no Slow.
+func (m *Method) tookSlow(start time.Time) bool {
+	return m.slow > 0 && m.clock.Now().Sub(start) >= m.slow
 }
 
 // trial runs a half-open trial call. It is apart from guarded because it
@@ -158,7 +169,7 @@ func (m *Method) trial(ctx context.Context, b *Breaker, t ticket, start time.Tim
 	}()
 	n, err := m.retried(ctx, call)
 	recorded = true
-	b.done(ctx, t, err)
+	b.done(ctx, t, err, m.tookSlow(start))
 	if m.observer != nil {
 		m.called(ctx, start, n, err)
 	}
