@@ -29,6 +29,13 @@ type MethodConfig struct {
 	// Step, when not empty, makes the method a checkpointed workflow step
 	// of that name: inside a Workflow its result is journaled and replayed.
 	Step string
+	// Hedge, when set, races a second try (and more) of each attempt that
+	// has not answered after Hedge.Delay. Only for methods that are
+	// readonly or idempotent: a try may run while another succeeds.
+	Hedge *HedgeConfig
+	// Fallback says when [Method.Fallback] tells the wrapper to call the
+	// method's fallback; zero: never.
+	Fallback FallbackOn
 	// Omit names fields left out of recorded results: a field of one of
 	// these names, at any depth of a result, is recorded (in idempotency
 	// records and workflow journals) as its zero value and so replays as
@@ -61,6 +68,8 @@ type Method struct {
 	omit *omitter
 	// slow is the breaker's Slow: a call is timed only when it is set.
 	slow time.Duration
+	// hedge is cfg.Hedge with defaults filled in; nil without.
+	hedge *HedgeConfig
 }
 
 // NewMethod builds the policy chain of one method, once.
@@ -80,6 +89,10 @@ func (rt *Runtime) NewMethod(cfg MethodConfig) *Method {
 	}
 	if cfg.Breaker != nil {
 		m.slow = cfg.Breaker.cfg.Slow
+	}
+	if cfg.Hedge != nil {
+		h := cfg.Hedge.withDefaults()
+		m.hedge = &h
 	}
 	if cfg.Idempotent != nil {
 		m.idem = cfg.Idempotent.withDefaults()
@@ -231,6 +244,9 @@ func (m *Method) attempt(ctx context.Context, n int, call func(context.Context) 
 	if m.observer != nil {
 		return m.attemptObserved(ctx, n, call)
 	}
+	if m.hedge != nil {
+		return m.hedged(ctx, n, call)
+	}
 	if m.cfg.Timeout > 0 {
 		return m.attemptWithTimeout(ctx, n, call)
 	}
@@ -240,7 +256,9 @@ func (m *Method) attempt(ctx context.Context, n int, call func(context.Context) 
 func (m *Method) attemptObserved(ctx context.Context, n int, call func(context.Context) error) error {
 	start := m.clock.Now()
 	var err error
-	if m.cfg.Timeout > 0 {
+	if m.hedge != nil {
+		err = m.hedged(ctx, n, call)
+	} else if m.cfg.Timeout > 0 {
 		err = m.attemptWithTimeout(ctx, n, call)
 	} else {
 		err = call(ctx)

@@ -36,6 +36,12 @@ const (
 	// record, "checkpoint" for a checkpointed method answered from its
 	// workflow's journal. An ad-hoc [Step] is not a call and has none.
 	EventCall
+	// EventHedge: attempt number Attempt had no answer after Delay, and
+	// another try of it started beside the first (//resil:hedge).
+	EventHedge
+	// EventFallback: the call failed with Err and the wrapper answers with
+	// the method's fallback instead (//resil:fallback).
+	EventFallback
 )
 
 // String returns the event kind's name, such as "state_change".
@@ -57,6 +63,10 @@ func (k EventKind) String() string {
 		return "attempt"
 	case EventCall:
 		return "call"
+	case EventHedge:
+		return "hedge"
+	case EventFallback:
+		return "fallback"
 	}
 	return "EventKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -70,8 +80,8 @@ type Event struct {
 	// Interface and Method name the wrapped method; for a breaker's state
 	// change, Method is empty when the breaker is the interface's.
 	Interface, Method string
-	// Policy is "breaker", "bulkhead", "retry", "timeout", "idempotency" or
-	// "checkpoint".
+	// Policy is "breaker", "bulkhead", "retry", "timeout", "idempotency",
+	// "checkpoint", "hedge" or "fallback".
 	Policy string
 	// Breaker is the breaker's name, for state changes and rejections.
 	Breaker string

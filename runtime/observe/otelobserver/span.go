@@ -24,6 +24,8 @@ var spanEventNames = map[runtime.EventKind]string{
 	runtime.EventIdempotentHit: "resilgen.idempotent_hit",
 	runtime.EventStepReplayed:  "resilgen.workflow.step.replayed",
 	runtime.EventStepRecorded:  "resilgen.workflow.step.recorded",
+	runtime.EventHedge:         "resilgen.hedge",
+	runtime.EventFallback:      "resilgen.fallback",
 }
 
 // addSpanEvent adds e to span, with the attributes of its measurement
@@ -38,7 +40,7 @@ func addSpanEvent(span trace.Span, e runtime.Event, base []attribute.KeyValue) {
 	switch e.Kind {
 	case runtime.EventAttempt:
 		attrs = append(attrs, keyAttemptDur.Float64(e.Duration.Seconds()))
-	case runtime.EventRetry:
+	case runtime.EventRetry, runtime.EventHedge:
 		attrs = append(attrs, keyRetryDelay.Float64(e.Delay.Seconds()))
 	case runtime.EventStateChange:
 		attrs = append(attrs, keyBreakerPrev.String(e.From.String()))

@@ -120,7 +120,7 @@ func (o *observer) Observe(ctx context.Context, e runtime.Event) {
 	if e.Attempt != 0 {
 		attrs = append(attrs, slog.Int("attempt", e.Attempt))
 	}
-	if e.Kind == runtime.EventRetry {
+	if e.Kind == runtime.EventRetry || e.Kind == runtime.EventHedge {
 		attrs = append(attrs, slog.Duration("delay", e.Delay))
 	}
 	if e.Kind == runtime.EventAttempt || e.Kind == runtime.EventCall {
@@ -152,6 +152,8 @@ func DefaultLevel(e runtime.Event) slog.Level {
 		return slog.LevelInfo
 	case runtime.EventRetry:
 		return slog.LevelInfo
+	case runtime.EventFallback:
+		return slog.LevelWarn
 	case runtime.EventRejected:
 		if e.Policy == "bulkhead" {
 			return slog.LevelWarn
@@ -210,6 +212,10 @@ func message(e runtime.Event) string {
 			return "call failed"
 		}
 		return "call succeeded"
+	case runtime.EventHedge:
+		return "attempt slow, hedging"
+	case runtime.EventFallback:
+		return "call failed, answered by its fallback"
 	}
 	return "resilience event"
 }
