@@ -53,6 +53,23 @@ func Won(ctx context.Context) bool {
 	return t.race.claim(t.n)
 }
 
+// HedgeCall returns ctx carrying call, for a hedged method's Do or
+// DoRecorded to start its tries with. A generated wrapper of a hedged
+// method passes it the same call it passes them:
+//
+//	err := m.Do(runtime.HedgeCall(ctx, call), call)
+//
+// The tries run call on goroutines of their own, so this copy of call lives
+// on the heap; keeping it apart from Do's parameter keeps the calls of
+// every method without a hedge free of allocations. Without it, a hedged
+// method makes plain attempts.
+func HedgeCall(ctx context.Context, call func(context.Context) error) context.Context {
+	return context.WithValue(ctx, callKey{}, call)
+}
+
+// callKey is the context key of HedgeCall's call.
+type callKey struct{}
+
 // tryKey is the context key of a hedged try.
 type tryKey struct{}
 
@@ -90,7 +107,15 @@ type tryResult struct {
 //
 // Each try runs under the per-attempt timeout of its own. The breaker and
 // the retry above see one attempt.
+//
+// call is only called here, on the caller's goroutine, when ctx carries no
+// call of HedgeCall for the tries: passed on to a goroutine, it would
+// escape, and so would the results of every method, hedged or not.
 func (m *Method) hedged(ctx context.Context, n int, call func(context.Context) error) error {
+	tryCall, ok := ctx.Value(callKey{}).(func(context.Context) error)
+	if !ok {
+		return m.single(ctx, n, call)
+	}
 	h := m.hedge
 	race := &hedgeRace{}
 	hctx, cancel := context.WithCancel(ctx)
@@ -112,7 +137,7 @@ func (m *Method) hedged(ctx context.Context, n int, call func(context.Context) e
 				}
 				results <- r
 			}()
-			r.err = m.single(tctx, n, call)
+			r.err = m.single(tctx, n, tryCall)
 			r.panicked = false
 		}()
 	}

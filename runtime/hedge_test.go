@@ -56,7 +56,7 @@ func (f *hedgeFixture) call(ctx context.Context) <-chan tryAnswer {
 	done := make(chan tryAnswer, 1)
 	go func() {
 		var r0 string
-		err := f.m.Do(ctx, func(ctx context.Context) error {
+		fn := func(ctx context.Context) error {
 			tr := &try{ctx: ctx, answer: make(chan tryAnswer), returned: make(chan struct{})}
 			defer close(tr.returned)
 			f.tries <- tr
@@ -67,7 +67,8 @@ func (f *hedgeFixture) call(ctx context.Context) <-chan tryAnswer {
 				r0 = a.val
 			}
 			return a.err
-		})
+		}
+		err := f.m.Do(runtime.HedgeCall(ctx, fn), fn)
 		done <- tryAnswer{r0, err}
 	}()
 	return done
@@ -231,7 +232,7 @@ func TestHedgePanicReachesTheCallerAfterTheOtherTries(t *testing.T) {
 	go func() {
 		defer func() { done <- recover() }()
 		var n atomic.Int32
-		_ = m.Do(context.Background(), func(ctx context.Context) error {
+		fn := func(ctx context.Context) error {
 			if n.Add(1) == 1 {
 				close(started)
 				<-ctx.Done()
@@ -239,7 +240,8 @@ func TestHedgePanicReachesTheCallerAfterTheOtherTries(t *testing.T) {
 				return ctx.Err()
 			}
 			panic("try 2")
-		})
+		}
+		_ = m.Do(runtime.HedgeCall(context.Background(), fn), fn)
 	}()
 	<-started
 	clk.BlockUntilTimers(t, 1)
@@ -264,7 +266,7 @@ func TestHedgeWinnerAndLoserAtTheSameInstant(t *testing.T) {
 		done := make(chan string, 1)
 		go func() {
 			var r0 string
-			err := m.Do(context.Background(), func(ctx context.Context) error {
+			fn := func(ctx context.Context) error {
 				mine := "try" + string(rune('0'+n.Add(1)))
 				entered.Done()
 				<-gate
@@ -273,7 +275,8 @@ func TestHedgeWinnerAndLoserAtTheSameInstant(t *testing.T) {
 					r0 = mine
 				}
 				return nil
-			})
+			}
+			err := m.Do(runtime.HedgeCall(context.Background(), fn), fn)
 			noErr(t, err)
 			done <- r0
 		}()
@@ -287,6 +290,16 @@ func TestHedgeWinnerAndLoserAtTheSameInstant(t *testing.T) {
 		}
 		equal(t, int32(1), wins.Load(), "tries that won")
 	}
+}
+
+func TestHedgeWithoutHedgeCallMakesPlainAttempts(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	clk := clocktest.New(epoch)
+	m := runtime.New(runtime.WithClock(clk)).NewMethod(runtime.MethodConfig{Interface: "Svc", Name: "Get", Hedge: &runtime.HedgeConfig{Delay: time.Second}})
+	calls := 0
+	noErr(t, m.Do(context.Background(), func(context.Context) error { calls++; return nil }))
+	equal(t, 1, calls, "calls")
+	clk.AssertNoTimers(t)
 }
 
 func TestWonOutsideAHedgeIsTrue(t *testing.T) {
