@@ -39,6 +39,7 @@ func NewResilientLogSource(next LogSource, opts ...runtime.Option) *ResilientLog
 		Name:      "Groups",
 		Breaker:   breaker,
 		Retry:     retry,
+		Fallback:  runtime.FallbackFailed,
 	})
 	w.filter = rt.NewMethod(runtime.MethodConfig{
 		Interface:  "LogSource",
@@ -46,6 +47,7 @@ func NewResilientLogSource(next LogSource, opts ...runtime.Option) *ResilientLog
 		Breaker:    breaker,
 		Retry:      retry,
 		Idempotent: &runtime.IdempotencyConfig{TTL: 15 * time.Minute, Lease: 30 * time.Second},
+		Fallback:   runtime.FallbackFailed,
 	})
 	return w
 }
@@ -61,6 +63,9 @@ func (w *ResilientLogSource) Groups(ctx context.Context, prefix string) ([]strin
 		return err
 	}
 	err := w.groups.Do(ctx, call)
+	if err != nil && w.groups.Fallback(ctx, err) {
+		return lastGroups(ctx, prefix, err)
+	}
 	return r0, err
 }
 
@@ -73,5 +78,8 @@ func (w *ResilientLogSource) Filter(ctx context.Context, q Query) ([]Event, erro
 		return err
 	}
 	err := w.filter.DoRecorded(ctx, runtime.Recording{Key: q.String(), Args: []any{q}, Results: []any{&r0}}, call)
+	if err != nil && w.filter.Fallback(ctx, err) {
+		return lastEvents(ctx, q, err)
+	}
 	return r0, err
 }
