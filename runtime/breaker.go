@@ -162,7 +162,7 @@ func (rt *Runtime) NewBreaker(name string, cfg BreakerConfig) *Breaker {
 		base:     rt.cfg.clock.Now(),
 	}
 	if cfg.Rate > 0 {
-		b.window = newRateWindow(cfg.Window, b.base)
+		b.window = newRateWindow(cfg.Window, b.clock, b.base)
 	} else {
 		b.failures = make([]time.Time, cfg.Threshold)
 	}
@@ -323,7 +323,7 @@ func (b *Breaker) done(ctx context.Context, t ticket, err error, slow bool) {
 // mode, unless the breaker has left that closed state since.
 func (b *Breaker) countSuccess(t ticket) {
 	if _, gen := unpack(b.word.Load()); gen == t.gen {
-		b.window.add(b.clock.Now(), false)
+		b.window.success(b.clock)
 	}
 }
 
