@@ -14,9 +14,14 @@
 // results are recorded (idempotent or checkpointed), [Method.DoRecorded].
 // Policies compose in one fixed order, outermost first:
 //
-//	bulkhead -> checkpoint / idempotency lookup -> breaker -> retry -> timeout -> call
+//	fallback -> bulkhead -> checkpoint / idempotency lookup -> breaker -> retry -> hedge -> timeout -> call
 //
-// so a call whose retries all failed counts as one failure toward the breaker.
+// so a call whose retries all failed counts as one failure toward the breaker,
+// and so does a hedged attempt whose tries all failed. The fallback is
+// outside the recording: the wrapper asks [Method.Fallback] once Do or
+// DoRecorded returned, so a fallback's answer is never recorded nor
+// journaled. A hedged method's tries each write their own copy of the
+// results; [Won] says which one the caller gets.
 //
 // Recorded results are stored as JSON. [MethodConfig].Omit names fields that
 // are recorded as zero (//resil:omit), and a Protocol Buffers message is
