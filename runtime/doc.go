@@ -14,11 +14,16 @@
 // results are recorded (idempotent or checkpointed), [Method.DoRecorded].
 // Policies compose in one fixed order, outermost first:
 //
-//	bulkhead -> checkpoint / idempotency lookup -> breaker -> retry -> ratelimit -> timeout -> faults -> call
+//	fallback -> bulkhead -> checkpoint / idempotency lookup -> breaker -> retry -> hedge -> ratelimit -> timeout -> faults -> call
 //
 // so a call whose retries all failed counts as one failure toward the breaker,
-// and every attempt, retries included, takes a token of the method's
-// [RateLimiter] (a recorded result answered from the store takes none).
+// and so does a hedged attempt whose tries all failed. Every try, retries and
+// hedges included, takes a token of the method's [RateLimiter] (a recorded
+// result answered from the store takes none). The fallback is outside the
+// recording: the wrapper asks [Method.Fallback] once Do or DoRecorded
+// returned, so a fallback's answer is never recorded nor journaled. A hedged
+// method's tries each write their own copy of the results; [Won] says which
+// one the caller gets.
 //
 // Retries follow the server's word: an error carrying a hint of when to try
 // again ([RetryAfterer], or [RetryConfig].After, see [ParseRetryAfter]) makes
