@@ -70,11 +70,14 @@ var explainRows = []struct {
 	name string
 	text func(p *Plan, m *MethodPlan) string
 }{
+	{"fallback", explainFallback},
 	{"bulkhead", explainBulkhead},
 	{"checkpoint", func(_ *Plan, m *MethodPlan) string { return opts("step", m.Step) }},
 	{"idempotent", explainIdempotent},
 	{"breaker", explainBreaker},
 	{"retry", explainRetry},
+	{"hedge", explainHedge},
+	{"ratelimit", explainRateLimit},
 	{"timeout", explainTimeout},
 	{"readonly", func(_ *Plan, m *MethodPlan) string { return yes(m.Readonly) }},
 	{"omit", func(_ *Plan, m *MethodPlan) string { return strings.Join(m.Omit, " ") }},
@@ -85,9 +88,51 @@ func explainBreaker(p *Plan, m *MethodPlan) string {
 	if b == nil {
 		return ""
 	}
-	return fmt.Sprintf("%s threshold=%d window=%s timeout=%s halfopen=%d%s",
+	trip := fmt.Sprintf("threshold=%d", b.Threshold)
+	if b.Rate > 0 {
+		trip = fmt.Sprintf("rate=%d%% min=%d", b.Rate, b.Min)
+	}
+	slow := ""
+	if b.Slow > 0 {
+		slow = " slow=" + dur(b.Slow)
+	}
+	return fmt.Sprintf("%s %s window=%s timeout=%s halfopen=%d%s%s",
 		sharing(p, m, b.Name, m.OwnBreaker, func(o *MethodPlan) bool { return o.Breaker == b }),
-		b.Threshold, dur(b.Window), dur(b.Timeout), b.HalfOpen, opts(" if", b.If))
+		trip, dur(b.Window), dur(b.Timeout), b.HalfOpen, slow, opts(" if", b.If))
+}
+
+func explainFallback(_ *Plan, m *MethodPlan) string {
+	f := m.Fallback
+	if f == nil {
+		return ""
+	}
+	on := "rejected"
+	if f.OnFailed {
+		on = "failed"
+	}
+	return f.Func + " on=" + on
+}
+
+func explainHedge(_ *Plan, m *MethodPlan) string {
+	h := m.Hedge
+	if h == nil {
+		return ""
+	}
+	return fmt.Sprintf("delay=%s max=%d", dur(h.Delay), h.Max)
+}
+
+func explainRateLimit(p *Plan, m *MethodPlan) string {
+	r := m.RateLimit
+	if r == nil {
+		return ""
+	}
+	shared := ""
+	if r.Shared {
+		shared = " shared"
+	}
+	return fmt.Sprintf("%s rate=%d per=%s burst=%d wait=%s%s",
+		sharing(p, m, r.Name, m.OwnRateLimit, func(o *MethodPlan) bool { return o.RateLimit == r }),
+		r.Rate, dur(r.Per), r.Burst, dur(r.Wait), shared)
 }
 
 func explainBulkhead(p *Plan, m *MethodPlan) string {
@@ -104,7 +149,7 @@ func explainRetry(_ *Plan, m *MethodPlan) string {
 	if r == nil {
 		return ""
 	}
-	return fmt.Sprintf("attempts=%d base=%s max=%s jitter=%s%s", r.Attempts, dur(r.Base), dur(r.Max), r.Jitter, opts(" if", r.If))
+	return fmt.Sprintf("attempts=%d base=%s max=%s jitter=%s%s%s", r.Attempts, dur(r.Base), dur(r.Max), r.Jitter, opts(" if", r.If), opts(" after", r.After))
 }
 
 func explainTimeout(_ *Plan, m *MethodPlan) string {

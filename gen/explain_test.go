@@ -56,3 +56,31 @@ func TestDur(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainDegradationAndThrottling checks the rows of the policies that
+// came after -explain: fallback, hedge, rate limit, retry hints and the
+// breaker's rate and slow-call modes.
+func TestExplainDegradationAndThrottling(t *testing.T) {
+	t.Parallel()
+	for name, wants := range map[string][]string{
+		"fallback":     {"  Tail\n    fallback    lastLines on=failed\n", "    fallback    cachedSummary on=rejected\n"},
+		"hedge":        {"  Get\n    hedge       delay=50ms max=2\n"},
+		"breaker_rate": {"rate=50% min=4 window=1m timeout=1m halfopen=2 slow=2s", "threshold=2 window=1m timeout=1m halfopen=2 slow=500ms"},
+		"ratelimit": {
+			"    retry       attempts=3 base=100ms max=10s jitter=none after=throttleHint\n",
+			"    ratelimit   \"Logs\" (the interface's, shared with Tail) rate=5 per=1s burst=5 wait=0s shared\n",
+			"    ratelimit   \"Logs.Export\" (the method's own) rate=1 per=1m burst=1 wait=10s shared\n",
+		},
+	} {
+		pkg := caseByName(t, name)
+		var b strings.Builder
+		if _, errs := Explain(&b, filepath.Join(repoRoot(t), "testdata", name), []*packages.Package{pkg}, nil); len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		for _, want := range wants {
+			if !strings.Contains(b.String(), want) {
+				t.Errorf("%s: explanation lacks %q:\n%s", name, want, b.String())
+			}
+		}
+	}
+}
