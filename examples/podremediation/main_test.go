@@ -57,7 +57,7 @@ func TestScenario(t *testing.T) {
 			t.Errorf("output lacks %q", s)
 		}
 	}
-	if !regexp.MustCompile(`shop/checkout-7d9f5 was restarted at 02:00:0\d and is still starting: not restarted again`).MatchString(got) {
+	if !regexp.MustCompile(`shop/checkout-7d9f5 was restarted at 02:0\d:\d\d and is still starting: not restarted again`).MatchString(got) {
 		t.Errorf("the repeated alert restarted shop/checkout-7d9f5 again")
 	}
 	if n := strings.Count(got, "gave up after 3 attempts"); n != 6 {
