@@ -173,7 +173,9 @@ func (m *Method) guarded(ctx context.Context, call func(context.Context) error) 
 	// Retries happen inside the breaker: a call whose attempts all failed
 	// counts as one failure.
 	n, err := m.retried(ctx, call)
-	b.done(ctx, t, err, m.tookSlow(start))
+	// The test of m.slow is spelled out: tookSlow reads the clock through
+	// an interface and is not inlined, and this is every call's path.
+	b.done(ctx, t, err, m.slow > 0 && m.tookSlow(start))
 	if m.observer != nil {
 		m.called(ctx, start, n, err)
 	}
@@ -208,10 +210,22 @@ func (m *Method) trial(ctx context.Context, b *Breaker, t ticket, start time.Tim
 // retried runs call up to the retry's Attempts times and returns how many
 // attempts ran and the error to give the caller.
 func (m *Method) retried(ctx context.Context, call func(context.Context) error) (int, error) {
-	if b := m.budget; b != nil {
-		b.enter()
-		defer b.exit()
+	if m.budget != nil {
+		// Apart, so that the defer is not paid by methods without one.
+		return m.retriedInBudget(ctx, call)
 	}
+	err := m.attempt(ctx, 1, call)
+	if err == nil {
+		return 1, nil
+	}
+	return m.retryFailed(ctx, err, call)
+}
+
+// retriedInBudget is retried for a method under a retry budget: the call
+// counts as in flight under the budget until it returns, panics included.
+func (m *Method) retriedInBudget(ctx context.Context, call func(context.Context) error) (int, error) {
+	m.budget.enter()
+	defer m.budget.exit()
 	err := m.attempt(ctx, 1, call)
 	if err == nil {
 		return 1, nil
