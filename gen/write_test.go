@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/resilgen/resilgen/internal/testmodule"
 )
 
 // writeModule makes a module in a temporary directory that requires this
@@ -21,54 +23,7 @@ func writeModule(t *testing.T, files map[string]string) string {
 // writeModuleTB is writeModule for tests and benchmarks alike.
 func writeModuleTB(t testing.TB, files map[string]string) string {
 	t.Helper()
-	dir := t.TempDir()
-	root := repoRoot(t)
-	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mod, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	all := map[string]string{
-		"go.mod": "module example.com/m\n\ngo 1.26.0\n\nrequire github.com/resilgen/resilgen v0.0.0\n\nreplace github.com/resilgen/resilgen => " + root + "\n" + requirements(string(mod)),
-		"go.sum": string(sum),
-	}
-	for k, v := range files {
-		all[k] = v
-	}
-	for name, content := range all {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
-// requirements repeats the requirements of this repository's go.mod, gomod,
-// as indirect ones: a module whose packages import the runtime must list
-// the modules the runtime's own imports come from (golang.org/x/time).
-func requirements(gomod string) string {
-	var b strings.Builder
-	inBlock := false
-	for _, line := range strings.Split(gomod, "\n") {
-		line = strings.TrimSpace(line)
-		switch {
-		case line == "require (":
-			inBlock = true
-		case inBlock && line == ")":
-			inBlock = false
-		case inBlock && line != "":
-			mod, _, _ := strings.Cut(line, "//")
-			b.WriteString("require " + strings.TrimSpace(mod) + " // indirect\n")
-		}
-	}
-	return b.String()
+	return testmodule.Write(t, repoRoot(t), files)
 }
 
 const payGo = `package pay
