@@ -11,7 +11,7 @@ import (
 )
 
 // policyDirectives are the directives that wrap a method.
-var policyDirectives = []string{"breaker", "bulkhead", "retry", "timeout", "idempotent", "checkpoint"}
+var policyDirectives = []string{"breaker", "bulkhead", "retry", "timeout", "idempotent", "checkpoint", "ratelimit"}
 
 // checker holds what the checks of one package share: the types they
 // compare against and memoized answers about types.
@@ -384,11 +384,18 @@ func (c *checker) checkMethod(in *Interface, p *Plan, m *types.Func, src source,
 			r.If = v.Raw
 			c.checkPredicate("retry", v)
 		}
+		if v, ok := a.opt("after"); ok {
+			r.After = v.Raw
+			c.checkHintFunc(v)
+		}
 		unsafe, _ := a.opt("unsafe")
 		if eff["idempotent"].Directive == nil && eff["readonly"].Directive == nil && !unsafe.Bool {
 			c.errorf(where(a), "%s: //resil:retry on a method that is neither idempotent nor readonly could repeat its effect; add //resil:idempotent or //resil:readonly, or write //resil:retry unsafe", subject)
 		}
 		mp.Retry = r
+	}
+	if a := eff["ratelimit"]; a.Directive != nil {
+		c.checkRateLimit(in.Name, subject, p, mp, a, where(a))
 	}
 	if a := eff["timeout"]; a.Directive != nil {
 		if v, ok := a.opt("d"); ok {

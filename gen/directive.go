@@ -66,6 +66,7 @@ var directiveSpecs = map[string]directiveSpec{
 		"jitter":   {kind: kindEnum, values: []string{"full", "equal", "decorrelated", "none"}},
 		"if":       {kind: kindIdent},
 		"unsafe":   {kind: kindBool},
+		"after":    {kind: kindIdent},
 	}},
 	"idempotent": {options: map[string]optionSpec{
 		"key":   {kind: kindPath},
@@ -78,6 +79,13 @@ var directiveSpecs = map[string]directiveSpec{
 	"bulkhead": {options: map[string]optionSpec{
 		"max":  {kind: kindInt},
 		"wait": {kind: kindDuration, zeroOK: true},
+	}},
+	"ratelimit": {options: map[string]optionSpec{
+		"rate":   {kind: kindInt},
+		"per":    {kind: kindDuration},
+		"burst":  {kind: kindInt},
+		"wait":   {kind: kindDuration, zeroOK: true},
+		"shared": {kind: kindBool},
 	}},
 	"skip": {options: map[string]optionSpec{}, names: "method"},
 	"omit": {options: map[string]optionSpec{}, names: "field", needsNames: true},

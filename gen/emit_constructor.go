@@ -36,6 +36,7 @@ func (w *writer) constructor(p *Plan, typeName, decl, iface, self, nextField str
 		bulkheadVar[p.Bulkhead] = n.get("bulkhead")
 		w.bulkhead(rt, bulkheadVar[p.Bulkhead], p.Bulkhead)
 	}
+	rateLimits := w.rateLimiters(p, rt, n, methodField)
 	for _, m := range p.Methods {
 		if m.OwnBulkhead {
 			bulkheadVar[m.Bulkhead] = n.get(methodField[m] + "Bulkhead")
@@ -49,7 +50,7 @@ func (w *writer) constructor(p *Plan, typeName, decl, iface, self, nextField str
 	// A retry or idempotency setting that several methods share (most
 	// often the type's) is built once and shared, so that a reader sees it
 	// once and the file stays short.
-	shared := sharedConfigs{retry: map[RetryPlan]string{}, idem: map[idemSettings]string{}}
+	shared := sharedConfigs{retry: map[RetryPlan]string{}, idem: map[idemSettings]string{}, rateLimit: rateLimits}
 	retryUses, idemUses := map[RetryPlan]int{}, map[idemSettings]int{}
 	for _, m := range p.Methods {
 		if _, ok := methodField[m]; !ok {
@@ -133,6 +134,9 @@ func (w *writer) retry(r *RetryPlan) *lit {
 	if r.If != "" {
 		fields = append(fields, kv{key: "If", val: w.qual(w.e.pkg.Path(), r.If)})
 	}
+	if r.After != "" {
+		fields = append(fields, kv{key: "After", val: w.qual(w.e.pkg.Path(), r.After)})
+	}
 	return &lit{typ: "&" + w.qual(runtimePath, "RetryConfig"), fields: fields}
 }
 
@@ -174,6 +178,9 @@ func (w *writer) methodConfig(p *Plan, m *MethodPlan, breaker, bulkhead string, 
 	if m.Step != "" {
 		fields = append(fields, kv{key: "Step", val: strconv.Quote(m.Step)})
 	}
+	if m.RateLimit != nil {
+		fields = append(fields, kv{key: "RateLimit", val: shared.rateLimit[m.RateLimit]})
+	}
 	if len(m.Omit) > 0 {
 		quoted := make([]string, len(m.Omit))
 		for i, name := range m.Omit {
@@ -193,8 +200,9 @@ type idemSettings struct {
 // sharedConfigs name the constructor's locals holding settings that several
 // methods share.
 type sharedConfigs struct {
-	retry map[RetryPlan]string
-	idem  map[idemSettings]string
+	retry     map[RetryPlan]string
+	idem      map[idemSettings]string
+	rateLimit map[*RateLimitPlan]string
 }
 
 // lit is a composite literal written one field a line.

@@ -15,6 +15,9 @@ type Plan struct {
 	// wrapped method uses them.
 	Breaker  *BreakerPlan
 	Bulkhead *BulkheadPlan
+	// RateLimit is the interface's shared rate limiter, nil when no wrapped
+	// method uses it.
+	RateLimit *RateLimitPlan
 	// Methods are all the interface's methods, wrapped or passed through:
 	// the explicit ones in source order, then the promoted ones.
 	Methods []*MethodPlan
@@ -45,6 +48,10 @@ type MethodPlan struct {
 	// Omit are the field names //resil:omit records as zero, the type's
 	// then the method's; set only when the method is Recorded.
 	Omit []string
+	// RateLimit points to the interface's shared limiter unless
+	// OwnRateLimit says the method has its own.
+	RateLimit    *RateLimitPlan
+	OwnRateLimit bool
 	// ProtoParams and ProtoResults say which parameters and results, by
 	// index, are Protocol Buffers messages, recorded through
 	// runtime/protocodec; nil when none is.
@@ -72,7 +79,7 @@ func isProto(flags []bool, i int) bool { return i < len(flags) && flags[i] }
 // Wrapped reports whether the method has a policy at all.
 func (m *MethodPlan) Wrapped() bool {
 	return m.Breaker != nil || m.Bulkhead != nil || m.Retry != nil || m.Timeout > 0 ||
-		m.Idempotent != nil || m.Step != ""
+		m.Idempotent != nil || m.Step != "" || m.RateLimit != nil
 }
 
 // Recorded reports whether the method's results are recorded, which needs
@@ -100,6 +107,7 @@ type RetryPlan struct {
 	Base, Max time.Duration
 	Jitter    string // full, equal, decorrelated or none
 	If        string
+	After     string // a func(error) (time.Duration, bool) of the package, or ""
 }
 
 // IdempotencyPlan is an idempotent method's settings.

@@ -27,8 +27,12 @@ func writeModuleTB(t testing.TB, files map[string]string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	all := map[string]string{
-		"go.mod": "module example.com/m\n\ngo 1.26.0\n\nrequire github.com/resilgen/resilgen v0.0.0\n\nreplace github.com/resilgen/resilgen => " + root + "\n",
+		"go.mod": "module example.com/m\n\ngo 1.26.0\n\nrequire github.com/resilgen/resilgen v0.0.0\n\nreplace github.com/resilgen/resilgen => " + root + "\n" + requirements(string(mod)),
 		"go.sum": string(sum),
 	}
 	for k, v := range files {
@@ -44,6 +48,27 @@ func writeModuleTB(t testing.TB, files map[string]string) string {
 		}
 	}
 	return dir
+}
+
+// requirements repeats the requirements of this repository's go.mod, gomod,
+// as indirect ones: a module whose packages import the runtime must list
+// the modules the runtime's own imports come from (golang.org/x/time).
+func requirements(gomod string) string {
+	var b strings.Builder
+	inBlock := false
+	for _, line := range strings.Split(gomod, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "require (":
+			inBlock = true
+		case inBlock && line == ")":
+			inBlock = false
+		case inBlock && line != "":
+			mod, _, _ := strings.Cut(line, "//")
+			b.WriteString("require " + strings.TrimSpace(mod) + " // indirect\n")
+		}
+	}
+	return b.String()
 }
 
 const payGo = `package pay

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -250,8 +251,9 @@ type outcome uint8
 const (
 	outcomeSuccess outcome = iota
 	outcomeFailure
-	// outcomeIgnored is the caller's own cancellation: neither a success nor
-	// a failure, since it says nothing about the dependency.
+	// outcomeIgnored is the caller's own cancellation, or a refusal of the
+	// rate limiter: neither a success nor a failure, since it says nothing
+	// about the dependency.
 	outcomeIgnored
 )
 
@@ -267,7 +269,8 @@ func (b *Breaker) classify(ctx context.Context, err error) outcome {
 	if err == nil {
 		return outcomeSuccess
 	}
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || errors.Is(err, ErrRateLimited) {
+		// A rate-limited call did not reach the dependency either.
 		return outcomeIgnored
 	}
 	if b.cfg.IsFailure != nil && !b.cfg.IsFailure(err) {

@@ -38,6 +38,10 @@ type MethodConfig struct {
 	// slices, arrays, map values and structs; a type with its own
 	// MarshalJSON or MarshalText is recorded as it encodes itself.
 	Omit []string
+	// RateLimit, when set, gives each attempt, retries included, a token
+	// of the limiter first. Methods of one interface share the interface's
+	// limiter unless they have their own.
+	RateLimit *RateLimiter
 }
 
 // Method runs the calls of one wrapped method through its policies. It is
@@ -59,6 +63,9 @@ type Method struct {
 	fullName string
 	// omit records results without the fields of cfg.Omit; nil without.
 	omit *omitter
+	// budget is the runtime's retry budget for a method that retries; nil
+	// otherwise.
+	budget *RetryBudget
 }
 
 // NewMethod builds the policy chain of one method, once.
@@ -75,6 +82,7 @@ func (rt *Runtime) NewMethod(cfg MethodConfig) *Method {
 	}
 	if cfg.Retry != nil {
 		m.retry = cfg.Retry.withDefaults()
+		m.budget = rt.cfg.budget
 	}
 	if cfg.Idempotent != nil {
 		m.idem = cfg.Idempotent.withDefaults()
@@ -168,6 +176,10 @@ func (m *Method) trial(ctx context.Context, b *Breaker, t ticket, start time.Tim
 // retried runs call up to the retry's Attempts times and returns how many
 // attempts ran and the error to give the caller.
 func (m *Method) retried(ctx context.Context, call func(context.Context) error) (int, error) {
+	if b := m.budget; b != nil {
+		b.enter()
+		defer b.exit()
+	}
 	err := m.attempt(ctx, 1, call)
 	if err == nil {
 		return 1, nil
@@ -179,7 +191,19 @@ func (m *Method) retried(ctx context.Context, call func(context.Context) error) 
 // retried so that what it needs on the heap is not paid on the happy path.
 func (m *Method) retryFailed(ctx context.Context, err error, call func(context.Context) error) (int, error) {
 	var prev time.Duration
+	// admitted says the retry under way holds a slot of the budget; the
+	// defer gives it back when the call panics.
+	admitted := false
+	defer func() {
+		if admitted {
+			m.budget.retried()
+		}
+	}()
 	for n := 1; ; n++ {
+		if admitted {
+			m.budget.retried()
+			admitted = false
+		}
 		if e, ok := permanent(err); ok {
 			// Unwrapped, so that an outer retry is not stopped because
 			// this one gave up.
@@ -203,6 +227,21 @@ func (m *Method) retryFailed(ctx context.Context, err error, call func(context.C
 		}
 		d := m.retry.backoff(n, prev, m.rand)
 		prev = d
+		if h, ok := m.retry.hint(err); ok {
+			var stop error
+			if d, stop = m.hinted(ctx, n, d, h, err); stop != nil {
+				return n, stop
+			}
+		}
+		if m.budget != nil {
+			if !m.budget.admit() {
+				if m.observer != nil {
+					m.event(ctx, Event{Kind: EventBudgetExhausted, Policy: "budget", Attempt: n, Err: err})
+				}
+				return n, &RetryError{Attempts: n, Last: err, Cause: ErrRetryBudget}
+			}
+			admitted = true
+		}
 		if m.observer != nil {
 			m.event(ctx, Event{Kind: EventRetry, Policy: "retry", Attempt: n, Delay: d, Err: err})
 		}
@@ -220,6 +259,11 @@ func (m *Method) attempt(ctx context.Context, n int, call func(context.Context) 
 	if m.observer != nil {
 		return m.attemptObserved(ctx, n, call)
 	}
+	if l := m.cfg.RateLimit; l != nil {
+		if _, err := l.take(ctx); err != nil {
+			return err
+		}
+	}
 	if m.cfg.Timeout > 0 {
 		return m.attemptWithTimeout(ctx, n, call)
 	}
@@ -227,6 +271,15 @@ func (m *Method) attempt(ctx context.Context, n int, call func(context.Context) 
 }
 
 func (m *Method) attemptObserved(ctx context.Context, n int, call func(context.Context) error) error {
+	if l := m.cfg.RateLimit; l != nil {
+		waited, err := l.take(ctx)
+		if err != nil || waited > 0 {
+			m.event(ctx, Event{Kind: EventRateLimited, Policy: "ratelimit", Attempt: n, Delay: waited, Err: err})
+		}
+		if err != nil {
+			return err
+		}
+	}
 	start := m.clock.Now()
 	var err error
 	if m.cfg.Timeout > 0 {

@@ -36,6 +36,18 @@ const (
 	// record, "checkpoint" for a checkpointed method answered from its
 	// workflow's journal. An ad-hoc [Step] is not a call and has none.
 	EventCall
+	// EventRateLimited: the rate limiter refused attempt number Attempt
+	// (Err wraps ErrRateLimited, or is the caller's cancellation while it
+	// waited), or let it through after it waited Delay for a token.
+	EventRateLimited
+	// EventRetryAfter: attempt number Attempt failed with Err, which
+	// carried the server's hint Delay of when to try again. An EventRetry
+	// follows with the wait chosen, unless the hint passed the caller's
+	// deadline and ended the retries.
+	EventRetryAfter
+	// EventBudgetExhausted: the retry budget refused the retry after
+	// attempt number Attempt; the call ends with Err, the attempt's error.
+	EventBudgetExhausted
 )
 
 // String returns the event kind's name, such as "state_change".
@@ -57,6 +69,12 @@ func (k EventKind) String() string {
 		return "attempt"
 	case EventCall:
 		return "call"
+	case EventRateLimited:
+		return "rate_limited"
+	case EventRetryAfter:
+		return "retry_after"
+	case EventBudgetExhausted:
+		return "budget_exhausted"
 	}
 	return "EventKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -70,8 +88,8 @@ type Event struct {
 	// Interface and Method name the wrapped method; for a breaker's state
 	// change, Method is empty when the breaker is the interface's.
 	Interface, Method string
-	// Policy is "breaker", "bulkhead", "retry", "timeout", "idempotency" or
-	// "checkpoint".
+	// Policy is "breaker", "bulkhead", "retry", "timeout", "idempotency",
+	// "checkpoint", "ratelimit" or "budget".
 	Policy string
 	// Breaker is the breaker's name, for state changes and rejections.
 	Breaker string

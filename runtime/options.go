@@ -13,6 +13,7 @@ type config struct {
 	observer Observer
 	owner    string
 	rand     *lockedRand
+	budget   *RetryBudget
 }
 
 // WithStore sets the store for idempotency records. Without it, a wrapper keeps

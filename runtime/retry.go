@@ -59,8 +59,13 @@ type RetryConfig struct {
 	Jitter Jitter
 	// If decides which errors are retried. Default: all but the never-retried
 	// ones (the caller's cancellation, ErrCircuitOpen, ErrBulkheadFull,
-	// Permanent errors), which If is not asked about.
+	// ErrRateLimited, Permanent errors), which If is not asked about.
 	If func(error) bool
+	// After reads a server's hint of when to try again from a failed
+	// attempt's error, for errors that carry it otherwise than through
+	// [RetryAfterer] (see [ParseRetryAfter]). ok false: no hint. The next
+	// wait is the larger of the hint and the backoff.
+	After func(err error) (d time.Duration, ok bool)
 }
 
 // withDefaults fills the zero fields of c with the directive's defaults.
@@ -90,8 +95,11 @@ type RetryError struct {
 	Attempts int
 	// Last is the last attempt's error.
 	Last error
-	// Cause is context.Cause of the caller's context when a wait was cut
-	// short, nil when the attempts ran out.
+	// Cause is why the retries stopped before the attempts ran out:
+	// context.Cause of the caller's context when a wait was cut short,
+	// ErrRetryBudget when the retry budget refused the next retry, a
+	// *HintError when the server's hint passed the caller's deadline. It
+	// is nil when the attempts ran out.
 	Cause error
 }
 
@@ -114,9 +122,9 @@ func (e *RetryError) Unwrap() []error {
 // retryable reports whether a failed attempt's err may be tried again. It
 // is only asked once the caller's context is known to be alive.
 func (c *RetryConfig) retryable(err error) bool {
-	if errors.Is(err, ErrCircuitOpen) || errors.Is(err, ErrBulkheadFull) {
-		// A nested wrapper's rejection: retrying it would hammer a breaker
-		// or bulkhead that just said no.
+	if errors.Is(err, ErrCircuitOpen) || errors.Is(err, ErrBulkheadFull) || errors.Is(err, ErrRateLimited) {
+		// A rejection, this wrapper's rate limiter's or a nested wrapper's:
+		// retrying it would hammer a policy that just said no.
 		return false
 	}
 	if c.If != nil {

@@ -213,3 +213,43 @@ func (w *ResilientCheckpointed) Get(ctx context.Context, key string) (int, error
 	err := w.get.DoRecorded(ctx, runtime.Recording{Results: []any{&r0}}, call)
 	return r0, err
 }
+
+// ResilientRateLimited wraps a RateLimited with the resilience policies of its
+// directives. It is safe for concurrent use when the wrapped RateLimited is.
+type ResilientRateLimited struct {
+	next RateLimited
+	get  *runtime.Method
+}
+
+// NewResilientRateLimited returns a ResilientRateLimited that calls next through the policies
+// of RateLimited's directives, built once, here. opts configure the runtime they
+// share: store, clock, observer.
+func NewResilientRateLimited(next RateLimited, opts ...runtime.Option) *ResilientRateLimited {
+	rt := runtime.New(opts...)
+	rateLimit := rt.NewRateLimiter("RateLimited", runtime.RateLimitConfig{
+		Rate:  1000000000,
+		Per:   time.Second,
+		Burst: 1000000000,
+	})
+	w := &ResilientRateLimited{next: next}
+	w.get = rt.NewMethod(runtime.MethodConfig{
+		Interface: "RateLimited",
+		Name:      "Get",
+		RateLimit: rateLimit,
+	})
+	return w
+}
+
+var _ RateLimited = (*ResilientRateLimited)(nil)
+
+// Get calls the wrapped RateLimited's Get through its policies.
+func (w *ResilientRateLimited) Get(ctx context.Context, key string) (int, error) {
+	var r0 int
+	call := func(ctx context.Context) error {
+		var err error
+		r0, err = w.next.Get(ctx, key)
+		return err
+	}
+	err := w.get.Do(ctx, call)
+	return r0, err
+}

@@ -28,8 +28,12 @@ func module(t *testing.T, files map[string]string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
-	files["go.mod"] = "module example.com/m\n\ngo 1.26.0\n\nrequire github.com/resilgen/resilgen v0.0.0\n\nreplace github.com/resilgen/resilgen => " + root + "\n"
+	files["go.mod"] = "module example.com/m\n\ngo 1.26.0\n\nrequire github.com/resilgen/resilgen v0.0.0\n\nreplace github.com/resilgen/resilgen => " + root + "\n" + requirements(string(mod))
 	files["go.sum"] = string(sum)
 	for name, content := range files {
 		path := filepath.Join(dir, name)
@@ -42,6 +46,28 @@ func module(t *testing.T, files map[string]string) string {
 	}
 	t.Chdir(dir)
 	return dir
+}
+
+// requirements repeats the requirements of resilgen's go.mod, gomod, as
+// indirect ones: a module whose packages import the runtime must list the
+// modules the runtime's own imports come from (golang.org/x/time). gen's
+// tests have the same helper; test helpers are not shared across packages.
+func requirements(gomod string) string {
+	var b strings.Builder
+	inBlock := false
+	for _, line := range strings.Split(gomod, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "require (":
+			inBlock = true
+		case inBlock && line == ")":
+			inBlock = false
+		case inBlock && line != "":
+			mod, _, _ := strings.Cut(line, "//")
+			b.WriteString("require " + strings.TrimSpace(mod) + " // indirect\n")
+		}
+	}
+	return b.String()
 }
 
 const good = `package pay

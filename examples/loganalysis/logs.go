@@ -34,8 +34,14 @@ type Event struct {
 // so that an agent stuck in a loop does not spend the account's whole rate
 // limit on a service that is throttling it.
 //
+// The agent keeps under the service's quota itself: at most 5 requests a
+// second (FilterLogEvents' quota), retries included, a request waiting up
+// to 2s for its turn. When the service throttles anyway and says when to
+// come back (Retry-After, read by throttleDelay), the retry waits that long.
+//
 //resil:breaker threshold=10 timeout=30s
-//resil:retry attempts=5 base=100ms max=2s
+//resil:retry attempts=5 base=100ms max=2s after=throttleDelay
+//resil:ratelimit rate=5 per=1s burst=5 wait=2s
 type LogSource interface {
 	// Groups lists the log groups whose names start with prefix. Its answer
 	// changes as services come and go, so it is not cached.

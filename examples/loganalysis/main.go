@@ -3,7 +3,9 @@
 // are retried freely (5 tries) behind a breaker (10 failures open it for
 // 30s), and the results of a query over a closed time window are cached
 // under the query, through resilgen's idempotency: a second look at the
-// same incident costs no request.
+// same incident costs no request. The agent keeps itself under the
+// service's quota (5 requests a second, retries included) and, when the
+// service throttles it anyway, waits as long as its Retry-After says.
 //
 //	go run ./examples/loganalysis
 //
@@ -135,6 +137,12 @@ func (p eventPrinter) Observe(ctx context.Context, e runtime.Event) {
 	switch e.Kind {
 	case runtime.EventRetry:
 		fmt.Fprintf(p.out, "    retry: %s.%s attempt %d failed: %v\n", e.Interface, e.Method, e.Attempt, e.Err)
+	case runtime.EventRetryAfter:
+		fmt.Fprintf(p.out, "    the service asks to retry %s.%s after %v\n", e.Interface, e.Method, e.Delay)
+	case runtime.EventRateLimited:
+		// The wait's length depends on the machine's speed; that there
+		// was one does not.
+		fmt.Fprintf(p.out, "    %s.%s waited for its turn under the rate limit\n", e.Interface, e.Method)
 	case runtime.EventIdempotentHit:
 		fmt.Fprintf(p.out, "    %s.%s(%s) answered from the cache: no request\n", e.Interface, e.Method, e.Key)
 	case runtime.EventStateChange:

@@ -23,6 +23,9 @@ func TestAnalysis(t *testing.T) {
 		t.Fatal("no follow-up analysis in the output")
 	}
 	for _, s := range []string{
+		// The service's Retry-After of 1s sets the wait, not the 100ms
+		// backoff.
+		"the service asks to retry LogSource.Groups after 1s",
 		"retry: LogSource.Groups attempt 1 failed: DescribeLogGroups: ThrottlingException: Rate exceeded",
 		"retry: LogSource.Groups attempt 2 failed: DescribeLogGroups: ThrottlingException: Rate exceeded",
 		// 2 throttled + 1 answered; 3 groups x 2 patterns.
@@ -31,6 +34,11 @@ func TestAnalysis(t *testing.T) {
 		if !strings.Contains(first, s) {
 			t.Errorf("first analysis lacks %q", s)
 		}
+	}
+	// 9 requests, 5 a second with bursts of 5: after the burst and the
+	// tokens that came during the hinted waits, some queries wait.
+	if !strings.Contains(first, "LogSource.Filter waited for its turn under the rate limit") {
+		t.Errorf("first analysis never waited under the rate limit")
 	}
 	// The group list is not cached; the six queries are.
 	if !strings.Contains(second, "log service requests for this analysis: DescribeLogGroups 1, FilterLogEvents 0") {

@@ -27,11 +27,18 @@ func NewResilientLogSource(next LogSource, opts ...runtime.Option) *ResilientLog
 		Timeout:   30 * time.Second,
 		HalfOpen:  2,
 	})
+	rateLimit := rt.NewRateLimiter("LogSource", runtime.RateLimitConfig{
+		Rate:  5,
+		Per:   time.Second,
+		Burst: 5,
+		Wait:  2 * time.Second,
+	})
 	retry := &runtime.RetryConfig{
 		Attempts: 5,
 		Base:     100 * time.Millisecond,
 		Max:      2 * time.Second,
 		Jitter:   runtime.JitterFull,
+		After:    throttleDelay,
 	}
 	w := &ResilientLogSource{next: next}
 	w.groups = rt.NewMethod(runtime.MethodConfig{
@@ -39,6 +46,7 @@ func NewResilientLogSource(next LogSource, opts ...runtime.Option) *ResilientLog
 		Name:      "Groups",
 		Breaker:   breaker,
 		Retry:     retry,
+		RateLimit: rateLimit,
 	})
 	w.filter = rt.NewMethod(runtime.MethodConfig{
 		Interface:  "LogSource",
@@ -46,6 +54,7 @@ func NewResilientLogSource(next LogSource, opts ...runtime.Option) *ResilientLog
 		Breaker:    breaker,
 		Retry:      retry,
 		Idempotent: &runtime.IdempotencyConfig{TTL: 15 * time.Minute, Lease: 30 * time.Second},
+		RateLimit:  rateLimit,
 	})
 	return w
 }

@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/resilgen/resilgen/runtime"
 )
 
 // simLogs is a log service in memory with CloudWatch Logs' manners: it
@@ -21,11 +24,23 @@ type simLogs struct {
 	requests map[string]int
 }
 
-// throttlingError is the service refusing a request over its rate limit.
-type throttlingError struct{ op string }
+// throttlingError is the service refusing a request over its rate limit,
+// with the HTTP response's Retry-After header.
+type throttlingError struct{ op, retryAfter string }
 
 func (e *throttlingError) Error() string {
 	return e.op + ": ThrottlingException: Rate exceeded"
+}
+
+// throttleDelay reads the Retry-After of a throttled request: seconds, or
+// an HTTP date. //resil:retry after=throttleDelay on LogSource waits at
+// least that long before the next try.
+func throttleDelay(err error) (time.Duration, bool) {
+	var te *throttlingError
+	if errors.As(err, &te) {
+		return runtime.ParseRetryAfter(te.retryAfter, time.Now())
+	}
+	return 0, false
 }
 
 // ErrorType names the error for OpenTelemetry's error.type attribute.
@@ -57,7 +72,7 @@ func (s *simLogs) request(op string) error {
 	s.requests[op]++
 	if s.throttle > 0 {
 		s.throttle--
-		return &throttlingError{op: op}
+		return &throttlingError{op: op, retryAfter: "1"}
 	}
 	return nil
 }

@@ -42,10 +42,12 @@ type Restart struct {
 // that failed even after their retries open it for 60s, and the agent stops
 // adding load to a control plane that is trying to recover. Every call is
 // retried first, 3 tries with 2^n-second backoff and full jitter, so that a
-// network hiccup never counts against the breaker.
+// network hiccup never counts against the breaker. When the API server says
+// when to come back (a 429 with Retry-After, see clientDelay), the retry
+// waits at least that long.
 //
 //resil:breaker threshold=5 timeout=60s
-//resil:retry attempts=3 base=1s max=8s jitter=full
+//resil:retry attempts=3 base=1s max=8s jitter=full after=clientDelay
 type Cluster interface {
 	// GetPod reads a pod's status. Reads are safe to retry as they are.
 	//

@@ -92,7 +92,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	a.receive(checkout)
 	a.pass(ctx)
 
-	say("the same alert, delivered again by the second Alertmanager replica")
+	say("the same alert, delivered again by the second Alertmanager replica, while the API server sheds load")
+	sim.throttleNext(1, 5)
 	a.receive(checkout, Alert{Pod: PodRef{"shop", "cart-5c2fb"}, Reason: "CrashLoopBackOff"})
 	a.pass(ctx)
 

@@ -34,6 +34,9 @@ func TestScenario(t *testing.T) {
 		// The connection reset is retried, and the call succeeds.
 		"retry: Cluster.GetPod attempt 1 failed: GET https://10.96.0.1:443/api/v1/namespaces/shop/pods/checkout-7d9f5: read tcp: connection reset by peer",
 		"memory limit of shop/checkout-7d9f5 raised from 512Mi to 1Gi",
+		// The server's Retry-After sets the wait, above the backoff's 1s.
+		"Cluster.GetPod: the API server asks to retry after 5s",
+		"retry: Cluster.GetPod attempt 1 failed: Too many requests, please try again later. (429 TooManyRequests); next attempt in 5s",
 		// The repeated alert is answered from the idempotency records.
 		"Cluster.SetMemoryLimit answered from its idempotency record (no request sent)",
 		"Cluster.RestartPod answered from its idempotency record (no request sent)",
@@ -44,9 +47,10 @@ func TestScenario(t *testing.T) {
 		"API requests during this pass: 0: the open breaker answered for the API server",
 		"deferred: breaker Cluster is open, next trial call in 1m0s",
 		// Everything was handled in the end, with a known number of requests:
-		// 7 before the outage, 15 (5 calls x 3 attempts) until the breaker
-		// opened, 3 for the failed trial call and 13 after the recovery.
-		"API requests received: 38; alerts still queued: 0",
+		// 7 before the outage and 1 throttled, 15 (5 calls x 3 attempts)
+		// until the breaker opened, 3 for the failed trial call and 13
+		// after the recovery.
+		"API requests received: 39; alerts still queued: 0",
 	}
 	for _, s := range mustContain {
 		if !strings.Contains(got, s) {

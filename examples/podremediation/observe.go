@@ -28,6 +28,8 @@ type eventPrinter struct {
 func (p eventPrinter) Observe(ctx context.Context, e runtime.Event) {
 	method := e.Interface + "." + e.Method
 	switch e.Kind {
+	case runtime.EventRetryAfter:
+		p.printf("    %s: the API server asks to retry after %v", method, e.Delay)
 	case runtime.EventRetry:
 		p.printf("    retry: %s attempt %d failed: %v; next attempt in %v", method, e.Attempt, e.Err, e.Delay.Round(10*time.Millisecond))
 	case runtime.EventCall:

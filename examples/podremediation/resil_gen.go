@@ -33,6 +33,7 @@ func NewResilientCluster(next Cluster, opts ...runtime.Option) *ResilientCluster
 		Base:     time.Second,
 		Max:      8 * time.Second,
 		Jitter:   runtime.JitterFull,
+		After:    clientDelay,
 	}
 	w := &ResilientCluster{next: next}
 	w.getPod = rt.NewMethod(runtime.MethodConfig{

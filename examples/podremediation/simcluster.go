@@ -32,6 +32,10 @@ type simCluster struct {
 	resets int
 	// down makes every request fail with 503 Service Unavailable.
 	down bool
+	// throttled is the number of upcoming requests answered 429 Too Many
+	// Requests with a Retry-After of throttleFor.
+	throttled   int
+	throttleFor int
 }
 
 // newSimCluster returns a cluster holding pods.
@@ -60,6 +64,22 @@ type statusError struct {
 	Code   int
 	Reason string
 	Msg    string
+	// RetryAfterSeconds is the server's hint of when to try again, as
+	// StatusDetails.RetryAfterSeconds carries it; 0: none.
+	RetryAfterSeconds int
+}
+
+// clientDelay reads the API server's hint of when to try again, as
+// client-go's apierrors.SuggestsClientDelay does: a 429 Too Many Requests
+// (API Priority and Fairness shedding load) or a 5xx that carries
+// RetryAfterSeconds. //resil:retry after=clientDelay on Cluster makes the
+// retry wait at least that long.
+func clientDelay(err error) (time.Duration, bool) {
+	var se *statusError
+	if errors.As(err, &se) && se.RetryAfterSeconds > 0 && (se.Code == 429 || se.Code >= 500) {
+		return time.Duration(se.RetryAfterSeconds) * time.Second, true
+	}
+	return 0, false
 }
 
 func (e *statusError) Error() string { return fmt.Sprintf("%s (%d %s)", e.Msg, e.Code, e.Reason) }
@@ -85,6 +105,10 @@ func (c *simCluster) request(verb, path string) error {
 	}
 	if c.down {
 		return &statusError{Code: 503, Reason: "ServiceUnavailable", Msg: "the server is currently unable to handle the request"}
+	}
+	if c.throttled > 0 {
+		c.throttled--
+		return &statusError{Code: 429, Reason: "TooManyRequests", Msg: "Too many requests, please try again later.", RetryAfterSeconds: c.throttleFor}
 	}
 	return nil
 }
@@ -149,6 +173,15 @@ func (c *simCluster) resetNext(n int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.resets = n
+}
+
+// throttleNext makes the next n requests fail with 429 Too Many Requests
+// and a Retry-After of seconds, as API Priority and Fairness does when the
+// agent's priority level is full.
+func (c *simCluster) throttleNext(n, seconds int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.throttled, c.throttleFor = n, seconds
 }
 
 // setDown makes the control plane fail (true) or answer again (false).

@@ -35,7 +35,9 @@
 // bulkhead), "idempotent_hit" or "replayed" (a checkpointed method answered
 // from its workflow's journal; an ad-hoc runtime.Step is not a call, so its
 // replays are counted by resilgen.workflow.steps.replayed only).
-// resilgen.policy is "breaker" or "bulkhead". The breaker state
+// resilgen.policy is "breaker", "bulkhead", "ratelimit" (an attempt the
+// rate limiter refused) or "budget" (a retry the retry budget refused;
+// the call is counted by its error). The breaker state
 // gauge is 0 closed, 1 open, 2 half-open, and resilgen.breaker.state on
 // transitions is the new state: "closed", "open" or "half-open". A gauge
 // alone can miss an open-and-close between two collections; the
@@ -51,8 +53,10 @@
 // # error.type
 //
 // As the conventions ask, error.type is low-cardinality and its values are
-// listed here: "circuit_open", "bulkhead_full", "idempotency_conflict",
-// "non_deterministic", "lease_lost" for the runtime's errors; "canceled"
+// listed here: "circuit_open", "bulkhead_full", "rate_limited",
+// "retry_budget", "retry_after" (a server's hint past the caller's
+// deadline), "idempotency_conflict", "non_deterministic", "lease_lost"
+// for the runtime's errors; "canceled"
 // for the caller's cancellation; "timeout" for a deadline (the attempt's
 // or the caller's); otherwise the value of the conventions' Go helper: an
 // ErrorType() string method found in the error's chain, else the error's
@@ -68,7 +72,11 @@
 // "resilgen.retry", "resilgen.rejected", "resilgen.breaker.state_change",
 // "resilgen.idempotent_hit", "resilgen.workflow.step.replayed" and
 // "resilgen.workflow.step.recorded", on the span in the caller's context,
-// when that span is recording. Nothing is recorded without one.
+// when that span is recording. So do the throttling events:
+// "resilgen.rate_limited" (an attempt refused, or one that waited
+// resilgen.ratelimit.wait seconds for its token), "resilgen.retry_after"
+// (the server's hint, resilgen.retry_after seconds) and
+// "resilgen.budget_exhausted". Nothing is recorded without a span.
 //
 // Span events rather than a child span per attempt, because the runtime
 // reports an attempt once it has ended: a span made then could not be the
@@ -202,6 +210,8 @@ const (
 	keyAttempt       = attribute.Key("resilgen.attempt")
 	keyAttemptDur    = attribute.Key("resilgen.attempt.duration")
 	keyRetryDelay    = attribute.Key("resilgen.retry.delay")
+	keyRetryAfter    = attribute.Key("resilgen.retry_after")
+	keyRateWait      = attribute.Key("resilgen.ratelimit.wait")
 	keyErrorMessage  = attribute.Key("resilgen.error.message")
 	keyIdempotentKey = attribute.Key("resilgen.idempotency.key_hash")
 )
@@ -262,6 +272,28 @@ func (o *Observer) Observe(ctx context.Context, e runtime.Event) {
 		}
 		ms = o.cache.get(attrKey{kind: e.Kind, iface: e.Interface, method: e.Method, x: e.Policy, y: e.Breaker})
 		o.rejections.Add(ctx, 1, ms.add...)
+	case runtime.EventRateLimited, runtime.EventBudgetExhausted:
+		if e.Err == nil || e.Kind == runtime.EventRateLimited && !errors.Is(e.Err, runtime.ErrRateLimited) {
+			// A wait for a token, or one the caller cancelled: the
+			// span says so, the rejection counter need not.
+			if !recording {
+				return
+			}
+			ms = o.cache.get(attrKey{kind: e.Kind, iface: e.Interface, method: e.Method})
+			break
+		}
+		if !recording && !o.rejections.Enabled(ctx) {
+			return
+		}
+		// Counted as rejections of their policy, beside the breaker's
+		// and the bulkhead's.
+		ms = o.cache.get(attrKey{kind: runtime.EventRejected, iface: e.Interface, method: e.Method, x: e.Policy})
+		o.rejections.Add(ctx, 1, ms.add...)
+	case runtime.EventRetryAfter:
+		if !recording {
+			return
+		}
+		ms = o.cache.get(attrKey{kind: e.Kind, iface: e.Interface, method: e.Method, x: errorTypeOrEmpty(e.Err)})
 	case runtime.EventStateChange:
 		// The breaker's name identifies it; the interface and method it
 		// guards would only split its series.
@@ -311,7 +343,7 @@ func succeededOutcome(e runtime.Event) string {
 // of type errType: a breaker's or bulkhead's refusal is not the
 // dependency's failure, and dashboards tell the two apart.
 func failedOutcome(errType string) string {
-	if errType == errTypeCircuitOpen || errType == errTypeBulkheadFull {
+	if errType == errTypeCircuitOpen || errType == errTypeBulkheadFull || errType == errTypeRateLimited {
 		return outcomeRejected
 	}
 	return outcomeError
@@ -332,6 +364,7 @@ func stateValue(s runtime.State) int64 {
 const (
 	errTypeCircuitOpen  = "circuit_open"
 	errTypeBulkheadFull = "bulkhead_full"
+	errTypeRateLimited  = "rate_limited"
 )
 
 // errorTypeOrEmpty is errorType(err), or "" when err is nil.
@@ -360,6 +393,12 @@ func errorType(err error) string {
 		return errTypeCircuitOpen
 	case errors.Is(err, runtime.ErrBulkheadFull):
 		return errTypeBulkheadFull
+	case errors.Is(err, runtime.ErrRateLimited):
+		return errTypeRateLimited
+	case errors.Is(err, runtime.ErrRetryBudget):
+		return "retry_budget"
+	case isHintError(err):
+		return "retry_after"
 	case errors.Is(err, runtime.ErrIdempotencyConflict):
 		return "idempotency_conflict"
 	case errors.Is(err, runtime.ErrNonDeterministic):
@@ -372,4 +411,11 @@ func errorType(err error) string {
 		return "timeout"
 	}
 	return semconv.ErrorType(err).Value.AsString()
+}
+
+// isHintError reports whether err is a server's hint that passed the
+// caller's deadline.
+func isHintError(err error) bool {
+	var he *runtime.HintError
+	return errors.As(err, &he)
 }

@@ -24,6 +24,10 @@ var spanEventNames = map[runtime.EventKind]string{
 	runtime.EventIdempotentHit: "resilgen.idempotent_hit",
 	runtime.EventStepReplayed:  "resilgen.workflow.step.replayed",
 	runtime.EventStepRecorded:  "resilgen.workflow.step.recorded",
+
+	runtime.EventRateLimited:     "resilgen.rate_limited",
+	runtime.EventRetryAfter:      "resilgen.retry_after",
+	runtime.EventBudgetExhausted: "resilgen.budget_exhausted",
 }
 
 // addSpanEvent adds e to span, with the attributes of its measurement
@@ -42,6 +46,12 @@ func addSpanEvent(span trace.Span, e runtime.Event, base []attribute.KeyValue) {
 		attrs = append(attrs, keyRetryDelay.Float64(e.Delay.Seconds()))
 	case runtime.EventStateChange:
 		attrs = append(attrs, keyBreakerPrev.String(e.From.String()))
+	case runtime.EventRetryAfter:
+		attrs = append(attrs, keyRetryAfter.Float64(e.Delay.Seconds()))
+	case runtime.EventRateLimited:
+		if e.Delay > 0 {
+			attrs = append(attrs, keyRateWait.Float64(e.Delay.Seconds()))
+		}
 	}
 	if e.Err != nil {
 		attrs = append(attrs, keyErrorMessage.String(e.Err.Error()))

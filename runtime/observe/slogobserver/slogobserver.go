@@ -16,12 +16,16 @@
 //	attempt or call that succeeded          Debug  the happy path
 //	idempotent hit, step replayed/recorded  Debug  the policies doing their job
 //	failed attempt                          Debug  the retry or call record that follows says what came of it
+//	attempt that waited for a rate token    Debug  the client's own rate limit doing its job
 //	call rejected by an open breaker        Debug  the breaker's Warn on opening already says why; one record per rejected call would flood the log at the rate of traffic
 //	call that failed                        Info   the error goes back to the caller, who decides how bad it is; logging it at Error here would report it twice
 //	retry scheduled                         Info   the first sign of a flaky dependency, visible in default production logs without alerting anyone
+//	server hint of when to retry            Info   the server is throttling: the retry record that follows says how long the wait is
+//	attempt refused by the rate limiter     Info   demand is above the limit the client set itself; the caller gets the refusal
 //	breaker half-open, breaker closed       Info   recovery in progress, recovery done
 //	call rejected by a full bulkhead        Warn   saturation: no earlier record announces it
 //	breaker opened                          Warn   a dependency is failing and calls are being refused
+//	retry refused by the retry budget       Warn   so many calls are failing that retries are being shed
 //
 // A call that ended in the caller's own cancellation, or in a rejection
 // already logged, is logged at Debug. [WithLevels] replaces this policy; a
@@ -32,7 +36,7 @@
 //
 // Each record carries "event" (the kind: "state_change", "retry",
 // "rejected", "idempotent_hit", "step_replayed", "step_recorded", "attempt",
-// "call") and those of the following that the event sets: "interface",
+// "call", "rate_limited", "retry_after", "budget_exhausted") and those of the following that the event sets: "interface",
 // "method", "policy", "breaker", "from", "to", "attempt", "delay",
 // "duration", "error", "key_hash", "workflow", "step", "seq".
 //
@@ -120,7 +124,9 @@ func (o *observer) Observe(ctx context.Context, e runtime.Event) {
 	if e.Attempt != 0 {
 		attrs = append(attrs, slog.Int("attempt", e.Attempt))
 	}
-	if e.Kind == runtime.EventRetry {
+	if e.Kind == runtime.EventRetry || e.Kind == runtime.EventRetryAfter || e.Kind == runtime.EventRateLimited && e.Delay > 0 {
+		// A hint's delay is the server's; a rate-limited attempt's, the
+		// time it waited for its token.
 		attrs = append(attrs, slog.Duration("delay", e.Delay))
 	}
 	if e.Kind == runtime.EventAttempt || e.Kind == runtime.EventCall {
@@ -162,6 +168,15 @@ func DefaultLevel(e runtime.Event) slog.Level {
 			return slog.LevelDebug
 		}
 		return slog.LevelInfo
+	case runtime.EventRateLimited:
+		if e.Err == nil {
+			return slog.LevelDebug
+		}
+		return slog.LevelInfo
+	case runtime.EventRetryAfter:
+		return slog.LevelInfo
+	case runtime.EventBudgetExhausted:
+		return slog.LevelWarn
 	default:
 		return slog.LevelDebug
 	}
@@ -173,7 +188,8 @@ func DefaultLevel(e runtime.Event) slog.Level {
 func quietCallError(err error) bool {
 	return errors.Is(err, context.Canceled) ||
 		errors.Is(err, runtime.ErrCircuitOpen) ||
-		errors.Is(err, runtime.ErrBulkheadFull)
+		errors.Is(err, runtime.ErrBulkheadFull) ||
+		errors.Is(err, runtime.ErrRateLimited)
 }
 
 // message is the record's message: constant per outcome, so that log
@@ -210,6 +226,15 @@ func message(e runtime.Event) string {
 			return "call failed"
 		}
 		return "call succeeded"
+	case runtime.EventRateLimited:
+		if e.Err != nil {
+			return "attempt refused by the rate limiter"
+		}
+		return "attempt waited for a rate-limit token"
+	case runtime.EventRetryAfter:
+		return "server asked to retry later"
+	case runtime.EventBudgetExhausted:
+		return "retry refused by the retry budget"
 	}
 	return "resilience event"
 }
