@@ -11,7 +11,7 @@ import (
 )
 
 // policyDirectives are the directives that wrap a method.
-var policyDirectives = []string{"breaker", "bulkhead", "retry", "timeout", "idempotent", "checkpoint", "ratelimit"}
+var policyDirectives = []string{"breaker", "bulkhead", "retry", "timeout", "idempotent", "checkpoint", "ratelimit", "fallback", "hedge"}
 
 // checker holds what the checks of one package share: the types they
 // compare against and memoized answers about types.
@@ -441,6 +441,7 @@ func (c *checker) checkMethod(in *Interface, p *Plan, m *types.Func, src source,
 		}
 		mp.Idempotent = ip
 	}
+	c.checkDegradation(in, mp, eff, where)
 	return mp
 }
 
@@ -463,5 +464,6 @@ func (c *checker) breakerPlan(a applied, name string) *BreakerPlan {
 		b.If = v.Raw
 		c.checkPredicate("breaker", v)
 	}
+	c.breakerModes(a, b)
 	return b
 }

@@ -58,6 +58,9 @@ var directiveSpecs = map[string]directiveSpec{
 		"halfopen":  {kind: kindInt},
 		"scope":     {kind: kindEnum, values: []string{"interface", "method"}},
 		"if":        {kind: kindIdent},
+		"rate":      {kind: kindInt},
+		"min":       {kind: kindInt},
+		"slow":      {kind: kindDuration},
 	}},
 	"retry": {options: map[string]optionSpec{
 		"attempts": {kind: kindInt},
@@ -88,6 +91,14 @@ var directiveSpecs = map[string]directiveSpec{
 		"shared": {kind: kindBool},
 	}},
 	"skip": {options: map[string]optionSpec{}, names: "method"},
+	"fallback": {options: map[string]optionSpec{
+		"func": {kind: kindIdent},
+		"on":   {kind: kindEnum, values: []string{"rejected", "failed"}},
+	}, positional: "func"},
+	"hedge": {options: map[string]optionSpec{
+		"delay": {kind: kindDuration},
+		"max":   {kind: kindInt},
+	}},
 	"omit": {options: map[string]optionSpec{}, names: "field", needsNames: true},
 }
 

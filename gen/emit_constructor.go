@@ -104,6 +104,7 @@ func (w *writer) breaker(rt, v string, b *BreakerPlan) {
 		{key: "Timeout", val: w.duration(b.Timeout)},
 		{key: "HalfOpen", val: strconv.Itoa(b.HalfOpen)},
 	}
+	fields = w.breakerModes(b, fields)
 	if b.If != "" {
 		fields = append(fields, kv{key: "IsFailure", val: w.qual(w.e.pkg.Path(), b.If)})
 	}
@@ -181,6 +182,7 @@ func (w *writer) methodConfig(p *Plan, m *MethodPlan, breaker, bulkhead string, 
 	if m.RateLimit != nil {
 		fields = append(fields, kv{key: "RateLimit", val: shared.rateLimit[m.RateLimit]})
 	}
+	fields = w.degradation(m, fields)
 	if len(m.Omit) > 0 {
 		quoted := make([]string, len(m.Omit))
 		for i, name := range m.Omit {

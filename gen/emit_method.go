@@ -136,6 +136,10 @@ func (w *writer) wrappedBody(m *MethodPlan, n *names, recv, field, ctx, errName,
 		callerCtx = w.qual("context", "Background") + "()"
 	}
 	attempt := func() {
+		if m.Hedge != nil {
+			w.hedgedAttempt(n, callName, attemptParam, errName, call, rnames)
+			return
+		}
 		w.str("\t", callName, " := func(", attemptParam, ") error {\n")
 		if len(rnames) == 0 {
 			w.str("\t\treturn ", call, "\n")
@@ -150,19 +154,26 @@ func (w *writer) wrappedBody(m *MethodPlan, n *names, recv, field, ctx, errName,
 	// The attempt gets a name of its own rather than being written inside
 	// the call: it reads better with the call on one line.
 	var run string
+	runCtx := callerCtx
+	if m.Hedge != nil {
+		runCtx = w.qual(runtimePath, "HedgeCall") + "(" + callerCtx + ", " + callName + ")"
+	}
 	if m.Recorded() {
 		key := w.key(m, n, pnames)
 		attempt()
-		run = recv + "." + field + ".DoRecorded(" + callerCtx + ", " + w.recording(m, pnames, rnames, key) + ", " + callName + ")"
+		run = recv + "." + field + ".DoRecorded(" + runCtx + ", " + w.recording(m, pnames, rnames, key) + ", " + callName + ")"
 	} else {
 		attempt()
-		run = recv + "." + field + ".Do(" + callerCtx + ", " + callName + ")"
+		run = recv + "." + field + ".Do(" + runCtx + ", " + callName + ")"
 	}
-	if len(rnames) == 0 {
+	if len(rnames) == 0 && m.Fallback == nil {
 		w.str("\treturn ", run, "\n")
 		return
 	}
 	w.str("\t", errName, " := ", run, "\n")
+	if m.Fallback != nil {
+		w.fallback(m, recv, field, callerCtx, errName, pnames)
+	}
 	w.str("\t", returns(errName), "\n")
 }
 

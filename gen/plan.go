@@ -52,6 +52,10 @@ type MethodPlan struct {
 	// OwnRateLimit says the method has its own.
 	RateLimit    *RateLimitPlan
 	OwnRateLimit bool
+	// Hedge, when set, races tries of each attempt (//resil:hedge).
+	Hedge *HedgePlan
+	// Fallback, when set, answers failed calls (//resil:fallback).
+	Fallback *FallbackPlan
 	// ProtoParams and ProtoResults say which parameters and results, by
 	// index, are Protocol Buffers messages, recorded through
 	// runtime/protocodec; nil when none is.
@@ -79,7 +83,7 @@ func isProto(flags []bool, i int) bool { return i < len(flags) && flags[i] }
 // Wrapped reports whether the method has a policy at all.
 func (m *MethodPlan) Wrapped() bool {
 	return m.Breaker != nil || m.Bulkhead != nil || m.Retry != nil || m.Timeout > 0 ||
-		m.Idempotent != nil || m.Step != "" || m.RateLimit != nil
+		m.Idempotent != nil || m.Step != "" || m.RateLimit != nil || m.Hedge != nil || m.Fallback != nil
 }
 
 // Recorded reports whether the method's results are recorded, which needs
@@ -92,6 +96,25 @@ type BreakerPlan struct {
 	Threshold, HalfOpen int
 	Window, Timeout     time.Duration
 	If                  string // a func(error) bool of the package, or ""
+	// Rate, when set, is rate mode's failure percentage (Threshold is then
+	// zero), Min the calls it needs in the window.
+	Rate, Min int
+	// Slow, when positive, counts slower calls as failures.
+	Slow time.Duration
+}
+
+// HedgePlan is a hedge's settings, defaults filled in.
+type HedgePlan struct {
+	Delay time.Duration
+	Max   int
+}
+
+// FallbackPlan is a method's fallback: a func of the package taking the
+// method's parameters and err, returning its results.
+type FallbackPlan struct {
+	Func string
+	// OnFailed says on=failed: on every error, not only rejections.
+	OnFailed bool
 }
 
 // BulkheadPlan is a bulkhead's settings, defaults filled in.
@@ -162,4 +185,7 @@ const (
 	defTTL       = 24 * time.Hour
 	defLease     = 30 * time.Second
 	defBulkMax   = 10
+	defMin       = 20
+	defHedge     = 200 * time.Millisecond
+	defHedgeMax  = 1
 )

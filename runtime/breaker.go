@@ -50,6 +50,21 @@ type BreakerConfig struct {
 	// HalfOpen is both the most trial calls in flight while half-open and the
 	// number of consecutive successes that close the breaker. Default 2.
 	HalfOpen int
+	// Rate, when set (1 to 100), puts the breaker in rate mode instead of
+	// counting Threshold failures: a failure opens it when, counting that
+	// failure, at least Rate percent of the calls that ended inside Window
+	// failed and at least Min calls ended there. A success never opens it.
+	// The window slides in tenths of Window. Rate mode counts every
+	// success too: one clock read and one atomic add, without a lock.
+	Rate int
+	// Min is the fewest calls that must have ended inside Window before
+	// Rate can open the breaker. Default 20; read only in rate mode.
+	Min int
+	// Slow, when positive, counts a call that took Slow or longer as a
+	// failure for the breaker, whatever its error; the caller still gets
+	// its result. A call whose caller's context ended still counts for
+	// nothing. The call's time is read on the runtime's Clock.
+	Slow time.Duration
 	// IsFailure decides which errors count as failures. Default: every
 	// non-nil error. It is not asked about a call whose caller's context
 	// had ended (cancelled, or past its deadline) when the call returned:
@@ -70,6 +85,9 @@ func (c BreakerConfig) withDefaults() BreakerConfig {
 	}
 	if c.HalfOpen <= 0 {
 		c.HalfOpen = 2
+	}
+	if c.Rate > 0 && c.Min <= 0 {
+		c.Min = defaultMin
 	}
 	return c
 }
@@ -117,6 +135,9 @@ type Breaker struct {
 	failures []time.Time
 	next     int // where the next failure goes in the ring
 	count    int // how many slots of the ring are used
+	// window counts successes and failures in rate mode; nil in count
+	// mode, which uses the failures ring instead.
+	window *rateWindow
 	// trials is the number of half-open trial calls in flight, successes the
 	// number of consecutive successful ones.
 	trials, successes int
@@ -139,8 +160,12 @@ func (rt *Runtime) NewBreaker(name string, cfg BreakerConfig) *Breaker {
 		cfg:      cfg,
 		clock:    rt.cfg.clock,
 		observer: rt.cfg.observer,
-		failures: make([]time.Time, cfg.Threshold),
 		base:     rt.cfg.clock.Now(),
+	}
+	if cfg.Rate > 0 {
+		b.window = newRateWindow(cfg.Window, b.clock, b.base)
+	} else {
+		b.failures = make([]time.Time, cfg.Threshold)
 	}
 	b.iface, b.ownMethod = splitName(name)
 	return b
@@ -279,17 +304,37 @@ func (b *Breaker) classify(ctx context.Context, err error) outcome {
 	return outcomeFailure
 }
 
-// done records the result err of a call admitted with t. A success while
-// closed returns at once: it writes nothing and reads no clock.
-func (b *Breaker) done(ctx context.Context, t ticket, err error) {
-	if err == nil && t.state == StateClosed {
+// done records the result err of a call admitted with t; slow says the
+// call took the breaker's Slow or longer. A success while closed returns at
+// once in count mode: it writes nothing and reads no clock. In rate mode
+// it is counted, without a lock.
+func (b *Breaker) done(ctx context.Context, t ticket, err error, slow bool) {
+	if err == nil && !slow && t.state == StateClosed {
+		if b.window != nil {
+			b.countSuccess(t)
+		}
 		return
 	}
-	b.record(ctx, t, b.classify(ctx, err))
+	o := b.classify(ctx, err)
+	if slow && o == outcomeSuccess && ctx.Err() == nil {
+		o = outcomeFailure
+	}
+	b.record(ctx, t, o)
+}
+
+// countSuccess counts a success of a call admitted while closed, in rate
+// mode, unless the breaker has left that closed state since.
+func (b *Breaker) countSuccess(t ticket) {
+	if _, gen := unpack(b.word.Load()); gen == t.gen {
+		b.window.success(b.clock)
+	}
 }
 
 func (b *Breaker) record(ctx context.Context, t ticket, o outcome) {
 	if t.state == StateClosed && o != outcomeFailure {
+		if o == outcomeSuccess && b.window != nil {
+			b.countSuccess(t)
+		}
 		return
 	}
 	b.mu.Lock()
@@ -323,9 +368,15 @@ func (b *Breaker) record(ctx context.Context, t ticket, o outcome) {
 	b.report(ctx, ev)
 }
 
-// addFailure puts a failure at now in the ring and reports whether the ring
-// now holds Threshold failures inside the window. Called with mu held.
+// addFailure counts a failure at now and reports whether the breaker must
+// open: in count mode, whether the ring now holds Threshold failures inside
+// the window; in rate mode, whether the window's failure rate trips it.
+// Called with mu held.
 func (b *Breaker) addFailure(now time.Time) bool {
+	if b.window != nil {
+		b.window.add(now, true)
+		return b.window.trips(now, b.cfg.Rate, b.cfg.Min)
+	}
 	b.failures[b.next] = now
 	b.next = (b.next + 1) % len(b.failures)
 	if b.count < len(b.failures) {
@@ -361,6 +412,9 @@ func (b *Breaker) setState(to State, now time.Time) stateChange {
 	switch to {
 	case StateClosed:
 		b.next, b.count = 0, 0
+		if b.window != nil {
+			b.window.reset()
+		}
 	case StateHalfOpen:
 		b.trials, b.successes = 0, 0
 	}

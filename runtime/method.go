@@ -29,6 +29,13 @@ type MethodConfig struct {
 	// Step, when not empty, makes the method a checkpointed workflow step
 	// of that name: inside a Workflow its result is journaled and replayed.
 	Step string
+	// Hedge, when set, races a second try (and more) of each attempt that
+	// has not answered after Hedge.Delay. Only for methods that are
+	// readonly or idempotent: a try may run while another succeeds.
+	Hedge *HedgeConfig
+	// Fallback says when [Method.Fallback] tells the wrapper to call the
+	// method's fallback; zero: never.
+	Fallback FallbackOn
 	// Omit names fields left out of recorded results: a field of one of
 	// these names, at any depth of a result, is recorded (in idempotency
 	// records and workflow journals) as its zero value and so replays as
@@ -66,6 +73,10 @@ type Method struct {
 	// budget is the runtime's retry budget for a method that retries; nil
 	// otherwise.
 	budget *RetryBudget
+	// slow is the breaker's Slow: a call is timed only when it is set.
+	slow time.Duration
+	// hedge is cfg.Hedge with defaults filled in; nil without.
+	hedge *HedgeConfig
 }
 
 // NewMethod builds the policy chain of one method, once.
@@ -83,6 +94,13 @@ func (rt *Runtime) NewMethod(cfg MethodConfig) *Method {
 	if cfg.Retry != nil {
 		m.retry = cfg.Retry.withDefaults()
 		m.budget = rt.cfg.budget
+	}
+	if cfg.Breaker != nil {
+		m.slow = cfg.Breaker.cfg.Slow
+	}
+	if cfg.Hedge != nil {
+		h := cfg.Hedge.withDefaults()
+		m.hedge = &h
 	}
 	if cfg.Idempotent != nil {
 		m.idem = cfg.Idempotent.withDefaults()
@@ -122,7 +140,7 @@ func (m *Method) enter(ctx context.Context, b *Bulkhead) error {
 // guarded runs call through the breaker, retry and timeout.
 func (m *Method) guarded(ctx context.Context, call func(context.Context) error) error {
 	var start time.Time
-	if m.observer != nil {
+	if m.observer != nil || m.slow > 0 {
 		start = m.clock.Now()
 	}
 	b := m.cfg.Breaker
@@ -147,11 +165,17 @@ func (m *Method) guarded(ctx context.Context, call func(context.Context) error) 
 	// Retries happen inside the breaker: a call whose attempts all failed
 	// counts as one failure.
 	n, err := m.retried(ctx, call)
-	b.done(ctx, t, err)
+	b.done(ctx, t, err, m.tookSlow(start))
 	if m.observer != nil {
 		m.called(ctx, start, n, err)
 	}
 	return err
+}
+
+// tookSlow reports whether a call that started at start took the breaker's
+// Slow or longer; false when the breaker has no Slow.
+func (m *Method) tookSlow(start time.Time) bool {
+	return m.slow > 0 && m.clock.Now().Sub(start) >= m.slow
 }
 
 // trial runs a half-open trial call. It is apart from guarded because it
@@ -166,7 +190,7 @@ func (m *Method) trial(ctx context.Context, b *Breaker, t ticket, start time.Tim
 	}()
 	n, err := m.retried(ctx, call)
 	recorded = true
-	b.done(ctx, t, err)
+	b.done(ctx, t, err, m.tookSlow(start))
 	if m.observer != nil {
 		m.called(ctx, start, n, err)
 	}
@@ -259,36 +283,32 @@ func (m *Method) attempt(ctx context.Context, n int, call func(context.Context) 
 	if m.observer != nil {
 		return m.attemptObserved(ctx, n, call)
 	}
-	if l := m.cfg.RateLimit; l != nil {
-		if _, err := l.take(ctx); err != nil {
-			return err
-		}
+	if m.hedge != nil {
+		return m.hedged(ctx, n, call)
 	}
-	if m.cfg.Timeout > 0 {
-		return m.attemptWithTimeout(ctx, n, call)
-	}
-	return call(ctx)
+	return m.single(ctx, n, call)
 }
 
 func (m *Method) attemptObserved(ctx context.Context, n int, call func(context.Context) error) error {
-	if l := m.cfg.RateLimit; l != nil {
-		waited, err := l.take(ctx)
-		if err != nil || waited > 0 {
-			m.event(ctx, Event{Kind: EventRateLimited, Policy: "ratelimit", Attempt: n, Delay: waited, Err: err})
-		}
-		if err != nil {
-			return err
-		}
-	}
 	start := m.clock.Now()
 	var err error
-	if m.cfg.Timeout > 0 {
-		err = m.attemptWithTimeout(ctx, n, call)
+	if m.hedge != nil {
+		err = m.hedged(ctx, n, call)
 	} else {
-		err = call(ctx)
+		err = m.single(ctx, n, call)
 	}
 	end := m.clock.Now()
 	m.event(ctx, Event{Kind: EventAttempt, Time: end, Policy: "retry", Attempt: n, Duration: end.Sub(start), Err: err})
+	return err
+}
+
+// limit takes the rate-limit token of one try of attempt n, reporting a
+// wait or a refusal to the observer. Each hedged try takes its own.
+func (m *Method) limit(ctx context.Context, n int, l *RateLimiter) error {
+	waited, err := l.take(ctx)
+	if m.observer != nil && (err != nil || waited > 0) {
+		m.event(ctx, Event{Kind: EventRateLimited, Policy: "ratelimit", Attempt: n, Delay: waited, Err: err})
+	}
 	return err
 }
 

@@ -48,6 +48,12 @@ const (
 	// EventBudgetExhausted: the retry budget refused the retry after
 	// attempt number Attempt; the call ends with Err, the attempt's error.
 	EventBudgetExhausted
+	// EventHedge: attempt number Attempt had no answer after Delay, and
+	// another try of it started beside the first (//resil:hedge).
+	EventHedge
+	// EventFallback: the call failed with Err and the wrapper answers with
+	// the method's fallback instead (//resil:fallback).
+	EventFallback
 )
 
 // String returns the event kind's name, such as "state_change".
@@ -75,6 +81,10 @@ func (k EventKind) String() string {
 		return "retry_after"
 	case EventBudgetExhausted:
 		return "budget_exhausted"
+	case EventHedge:
+		return "hedge"
+	case EventFallback:
+		return "fallback"
 	}
 	return "EventKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -89,7 +99,7 @@ type Event struct {
 	// change, Method is empty when the breaker is the interface's.
 	Interface, Method string
 	// Policy is "breaker", "bulkhead", "retry", "timeout", "idempotency",
-	// "checkpoint", "ratelimit" or "budget".
+	// "checkpoint", "ratelimit", "budget", "hedge" or "fallback".
 	Policy string
 	// Breaker is the breaker's name, for state changes and rejections.
 	Breaker string

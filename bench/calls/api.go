@@ -62,3 +62,23 @@ type Idempotent interface {
 type Checkpointed interface {
 	Getter
 }
+
+// BreakerRate is Getter behind a breaker in rate mode: it opens when half
+// the calls of its 2-minute window failed, once 20 ended. It must count
+// every success, which the count mode does not.
+//
+//resil:breaker rate=50 min=20
+type BreakerRate interface {
+	Getter
+}
+
+// BreakerHedge is Breaker with a hedge: a second try after 200ms without
+// an answer. The benchmark's dependency answers at once, so it measures
+// what a hedge costs a call that never needs it.
+//
+//resil:breaker
+//resil:readonly
+//resil:hedge delay=200ms
+type BreakerHedge interface {
+	Getter
+}

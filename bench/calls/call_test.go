@@ -126,6 +126,14 @@ var happyCases = []callCase{
 	{"failsafe-breaker-retry-timeout", func(g calls.Getter) calls.Getter {
 		return &failsafeGetter{next: g, exec: failsafe.With[int](failsafeBreaker(), failsafeRetry(), timeout.New[int](time.Second))}
 	}},
+	// Degradation (degrade_test.go): the rate mode, which counts every
+	// success, against failsafe-go's time-based rate breaker; and a
+	// hedged call whose first try answers before the hedge's delay.
+	{"resilgen-breaker-rate", func(g calls.Getter) calls.Getter { return calls.NewResilientBreakerRate(g) }},
+	{"failsafe-breaker-rate", func(g calls.Getter) calls.Getter {
+		return &failsafeGetter{next: g, exec: failsafe.With[int](failsafeRateBreaker())}
+	}},
+	{"resilgen-breaker-hedge", func(g calls.Getter) calls.Getter { return calls.NewResilientBreakerHedge(g) }},
 }
 
 // observerCases are resilgen-breaker-retry with an observer adapter, as a

@@ -214,6 +214,92 @@ func (w *ResilientCheckpointed) Get(ctx context.Context, key string) (int, error
 	return r0, err
 }
 
+// ResilientBreakerRate wraps a BreakerRate with the resilience policies of its
+// directives. It is safe for concurrent use when the wrapped BreakerRate is.
+type ResilientBreakerRate struct {
+	next BreakerRate
+	get  *runtime.Method
+}
+
+// NewResilientBreakerRate returns a ResilientBreakerRate that calls next through the policies
+// of BreakerRate's directives, built once, here. opts configure the runtime they
+// share: store, clock, observer.
+func NewResilientBreakerRate(next BreakerRate, opts ...runtime.Option) *ResilientBreakerRate {
+	rt := runtime.New(opts...)
+	breaker := rt.NewBreaker("BreakerRate", runtime.BreakerConfig{
+		Rate:     50,
+		Min:      20,
+		Window:   2 * time.Minute,
+		Timeout:  time.Minute,
+		HalfOpen: 2,
+	})
+	w := &ResilientBreakerRate{next: next}
+	w.get = rt.NewMethod(runtime.MethodConfig{
+		Interface: "BreakerRate",
+		Name:      "Get",
+		Breaker:   breaker,
+	})
+	return w
+}
+
+var _ BreakerRate = (*ResilientBreakerRate)(nil)
+
+// Get calls the wrapped BreakerRate's Get through its policies.
+func (w *ResilientBreakerRate) Get(ctx context.Context, key string) (int, error) {
+	var r0 int
+	call := func(ctx context.Context) error {
+		var err error
+		r0, err = w.next.Get(ctx, key)
+		return err
+	}
+	err := w.get.Do(ctx, call)
+	return r0, err
+}
+
+// ResilientBreakerHedge wraps a BreakerHedge with the resilience policies of its
+// directives. It is safe for concurrent use when the wrapped BreakerHedge is.
+type ResilientBreakerHedge struct {
+	next BreakerHedge
+	get  *runtime.Method
+}
+
+// NewResilientBreakerHedge returns a ResilientBreakerHedge that calls next through the policies
+// of BreakerHedge's directives, built once, here. opts configure the runtime they
+// share: store, clock, observer.
+func NewResilientBreakerHedge(next BreakerHedge, opts ...runtime.Option) *ResilientBreakerHedge {
+	rt := runtime.New(opts...)
+	breaker := rt.NewBreaker("BreakerHedge", runtime.BreakerConfig{
+		Threshold: 5,
+		Window:    2 * time.Minute,
+		Timeout:   time.Minute,
+		HalfOpen:  2,
+	})
+	w := &ResilientBreakerHedge{next: next}
+	w.get = rt.NewMethod(runtime.MethodConfig{
+		Interface: "BreakerHedge",
+		Name:      "Get",
+		Breaker:   breaker,
+		Hedge:     &runtime.HedgeConfig{Delay: 200 * time.Millisecond, Max: 1},
+	})
+	return w
+}
+
+var _ BreakerHedge = (*ResilientBreakerHedge)(nil)
+
+// Get calls the wrapped BreakerHedge's Get through its policies.
+func (w *ResilientBreakerHedge) Get(ctx context.Context, key string) (int, error) {
+	var r0 int
+	call := func(ctx context.Context) error {
+		t0, err := w.next.Get(ctx, key)
+		if err == nil && runtime.Won(ctx) {
+			r0 = t0
+		}
+		return err
+	}
+	err := w.get.Do(runtime.HedgeCall(ctx, call), call)
+	return r0, err
+}
+
 // ResilientRateLimited wraps a RateLimited with the resilience policies of its
 // directives. It is safe for concurrent use when the wrapped RateLimited is.
 type ResilientRateLimited struct {

@@ -32,7 +32,8 @@ type Event struct {
 // Every call is a read: safe to retry as often as it takes (5 tries, reads
 // are cheap), and guarded by a breaker that opens after 10 failures for 30s
 // so that an agent stuck in a loop does not spend the account's whole rate
-// limit on a service that is throttling it.
+// limit on a service that is throttling it. When the service is down, each
+// read falls back to the last answer the agent got (lastGroups, lastEvents).
 //
 // The agent keeps under the service's quota itself: at most 5 requests a
 // second (FilterLogEvents' quota), retries included, a request waiting up
@@ -47,6 +48,7 @@ type LogSource interface {
 	// changes as services come and go, so it is not cached.
 	//
 	//resil:readonly
+	//resil:fallback lastGroups on=failed
 	Groups(ctx context.Context, prefix string) ([]string, error)
 
 	// Filter returns the events q selects. The result of a closed time
@@ -56,5 +58,6 @@ type LogSource interface {
 	//
 	//resil:readonly
 	//resil:idempotent key=q ttl=15m
+	//resil:fallback lastEvents on=failed
 	Filter(ctx context.Context, q Query) ([]Event, error)
 }

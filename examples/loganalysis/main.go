@@ -5,7 +5,9 @@
 // under the query, through resilgen's idempotency: a second look at the
 // same incident costs no request. The agent keeps itself under the
 // service's quota (5 requests a second, retries included) and, when the
-// service throttles it anyway, waits as long as its Retry-After says.
+// service throttles it anyway, waits as long as its Retry-After says. When
+// the log service goes down, each read falls back to the last answer the
+// agent got (//resil:fallback), so a third look still answers.
 //
 //	go run ./examples/loganalysis
 //
@@ -39,6 +41,8 @@ func run(ctx context.Context, out io.Writer) error {
 	incident := time.Date(2026, 3, 14, 2, 0, 0, 0, time.UTC)
 	svc := newSimLogs(incident)
 	logs := NewResilientLogSource(svc, runtime.WithObserver(eventPrinter{out}))
+	// The agent keeps the last answers it got, for the fallbacks.
+	ctx = withAnswers(ctx, newAnswers())
 	window := [2]time.Time{incident.Add(-5 * time.Minute), incident.Add(25 * time.Minute)}
 
 	fmt.Fprintf(out, "== analysis of the incident of %s (the service throttles the first 2 requests)\n", incident.Format(time.DateTime))
@@ -50,6 +54,15 @@ func run(ctx context.Context, out io.Writer) error {
 	printRequests(out, before, svc.Requests())
 
 	fmt.Fprintf(out, "\n== follow-up: \"is the database the root cause?\" reads the same window again\n")
+	before = svc.Requests()
+	if err := analyse(ctx, logs, window, out); err != nil {
+		return err
+	}
+	printRequests(out, before, svc.Requests())
+
+	fmt.Fprintf(out, "\n== the log service is down: the group list falls back to the last one read\n")
+	svc.setDown(true)
+	defer svc.setDown(false)
 	before = svc.Requests()
 	if err := analyse(ctx, logs, window, out); err != nil {
 		return err
@@ -72,6 +85,7 @@ func analyse(ctx context.Context, logs LogSource, window [2]time.Time, out io.Wr
 	if err != nil {
 		return fmt.Errorf("listing log groups: %w", err)
 	}
+	answersFrom(ctx).keepGroups("/", groups)
 	for _, g := range groups {
 		var events []Event
 		for _, pattern := range []string{"ERROR", "FATAL"} {
@@ -79,6 +93,7 @@ func analyse(ctx context.Context, logs LogSource, window [2]time.Time, out io.Wr
 			if err != nil {
 				return fmt.Errorf("reading %s events of %s: %w", pattern, g, err)
 			}
+			answersFrom(ctx).keepEvents(Query{Group: g, Pattern: pattern, Start: window[0], End: window[1]}, ev)
 			events = append(events, ev...)
 		}
 		fmt.Fprintf(out, "%s: %d error events\n", g, len(events))
@@ -147,5 +162,7 @@ func (p eventPrinter) Observe(ctx context.Context, e runtime.Event) {
 		fmt.Fprintf(p.out, "    %s.%s(%s) answered from the cache: no request\n", e.Interface, e.Method, e.Key)
 	case runtime.EventStateChange:
 		fmt.Fprintf(p.out, "    breaker %s: %v -> %v\n", e.Breaker, e.From, e.To)
+	case runtime.EventFallback:
+		fmt.Fprintf(p.out, "    %s.%s failed (%v): answered by its fallback\n", e.Interface, e.Method, e.Err)
 	}
 }

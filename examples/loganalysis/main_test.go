@@ -22,6 +22,23 @@ func TestAnalysis(t *testing.T) {
 	if !ok {
 		t.Fatal("no follow-up analysis in the output")
 	}
+	second, down, ok := strings.Cut(second, "== the log service is down")
+	if !ok {
+		t.Fatal("no analysis during the outage in the output")
+	}
+	// Down: Groups fails after its 5 attempts and falls back to the last
+	// list read; the queries are answered from the idempotency cache.
+	for _, s := range []string{
+		"LogSource.Groups failed (all 5 attempts failed; last attempt: DescribeLogGroups: ServiceUnavailableException: 503): answered by its fallback",
+		"log service requests for this analysis: DescribeLogGroups 5, FilterLogEvents 0",
+	} {
+		if !strings.Contains(down, s) {
+			t.Errorf("analysis during the outage lacks %q", s)
+		}
+	}
+	if strings.Contains(first+second, "answered by its fallback") {
+		t.Errorf("a fallback answered while the service was up")
+	}
 	for _, s := range []string{
 		// The service's Retry-After of 1s sets the wait, not the 100ms
 		// backoff.
@@ -62,6 +79,9 @@ func TestAnalysis(t *testing.T) {
 	}
 	if a, b := findingLines(first), findingLines(second); a != b || a == "" {
 		t.Errorf("findings differ between the analyses:\n%s\n---\n%s", a, b)
+	}
+	if a, c := findingLines(first), findingLines(down); a != c {
+		t.Errorf("findings differ during the outage:\n%s\n---\n%s", a, c)
 	}
 	if !strings.Contains(first, "3x since 02:02:30: the database ran out of connections") {
 		t.Errorf("the database's connection exhaustion was not found")

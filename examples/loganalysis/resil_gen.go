@@ -47,6 +47,7 @@ func NewResilientLogSource(next LogSource, opts ...runtime.Option) *ResilientLog
 		Breaker:   breaker,
 		Retry:     retry,
 		RateLimit: rateLimit,
+		Fallback:  runtime.FallbackFailed,
 	})
 	w.filter = rt.NewMethod(runtime.MethodConfig{
 		Interface:  "LogSource",
@@ -55,6 +56,7 @@ func NewResilientLogSource(next LogSource, opts ...runtime.Option) *ResilientLog
 		Retry:      retry,
 		Idempotent: &runtime.IdempotencyConfig{TTL: 15 * time.Minute, Lease: 30 * time.Second},
 		RateLimit:  rateLimit,
+		Fallback:   runtime.FallbackFailed,
 	})
 	return w
 }
@@ -70,6 +72,9 @@ func (w *ResilientLogSource) Groups(ctx context.Context, prefix string) ([]strin
 		return err
 	}
 	err := w.groups.Do(ctx, call)
+	if err != nil && w.groups.Fallback(ctx, err) {
+		return lastGroups(ctx, prefix, err)
+	}
 	return r0, err
 }
 
@@ -82,5 +87,8 @@ func (w *ResilientLogSource) Filter(ctx context.Context, q Query) ([]Event, erro
 		return err
 	}
 	err := w.filter.DoRecorded(ctx, runtime.Recording{Key: q.String(), Args: []any{q}, Results: []any{&r0}}, call)
+	if err != nil && w.filter.Fallback(ctx, err) {
+		return lastEvents(ctx, q, err)
+	}
 	return r0, err
 }

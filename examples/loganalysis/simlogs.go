@@ -20,6 +20,8 @@ type simLogs struct {
 	events map[string][]Event // by log group
 	// throttle is the number of upcoming requests that are throttled.
 	throttle int
+	// down makes every request fail, as during an outage.
+	down bool
 	// requests counts the requests received, by operation.
 	requests map[string]int
 }
@@ -46,6 +48,16 @@ func throttleDelay(err error) (time.Duration, bool) {
 // ErrorType names the error for OpenTelemetry's error.type attribute.
 func (e *throttlingError) ErrorType() string { return "ThrottlingException" }
 
+// unavailableError is the service answering 503 during an outage.
+type unavailableError struct{ op string }
+
+func (e *unavailableError) Error() string {
+	return e.op + ": ServiceUnavailableException: 503"
+}
+
+// ErrorType names the error for OpenTelemetry's error.type attribute.
+func (e *unavailableError) ErrorType() string { return "ServiceUnavailableException" }
+
 // newSimLogs returns a service holding the logs of a night when the checkout
 // service ran out of memory and lost its database.
 func newSimLogs(incident time.Time) *simLogs {
@@ -70,6 +82,9 @@ func newSimLogs(incident time.Time) *simLogs {
 // request counts a request to op and throttles it when a burst is due.
 func (s *simLogs) request(op string) error {
 	s.requests[op]++
+	if s.down {
+		return &unavailableError{op: op}
+	}
 	if s.throttle > 0 {
 		s.throttle--
 		return &throttlingError{op: op, retryAfter: "1"}
@@ -117,6 +132,13 @@ func (s *simLogs) throttleNext(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.throttle = n
+}
+
+// setDown starts or ends an outage: while down, every request fails.
+func (s *simLogs) setDown(down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = down
 }
 
 // Requests returns how many requests the service received, by operation,

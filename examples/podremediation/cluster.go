@@ -38,15 +38,17 @@ type Restart struct {
 
 // Cluster is the slice of the Kubernetes API the remediation agent uses.
 //
-// All methods share one breaker: when the API server is degraded, five calls
-// that failed even after their retries open it for 60s, and the agent stops
-// adding load to a control plane that is trying to recover. Every call is
-// retried first, 3 tries with 2^n-second backoff and full jitter, so that a
-// network hiccup never counts against the breaker. When the API server says
-// when to come back (a 429 with Retry-After, see clientDelay), the retry
-// waits at least that long.
+// All methods share one breaker that trips on a failure rate: when at least
+// 40% of the calls of the last two minutes failed even after their
+// retries, once at least 11 ended, it opens for 60s, and the agent stops
+// adding load to a control plane that is trying to recover. A rate, not a
+// count: 5 failures among 11 calls say the API server is down, 5 among
+// 10,000 do not. Every call is retried first, 3 tries with 2^n-second
+// backoff and full jitter, so that a network hiccup never counts against
+// the breaker. When the API server says when to come back (a 429 with
+// Retry-After, see clientDelay), the retry waits at least that long.
 //
-//resil:breaker threshold=5 timeout=60s
+//resil:breaker rate=40 min=11 timeout=60s
 //resil:retry attempts=3 base=1s max=8s jitter=full after=clientDelay
 type Cluster interface {
 	// GetPod reads a pod's status. Reads are safe to retry as they are.

@@ -23,10 +23,11 @@ type ResilientCluster struct {
 func NewResilientCluster(next Cluster, opts ...runtime.Option) *ResilientCluster {
 	rt := runtime.New(opts...)
 	breaker := rt.NewBreaker("Cluster", runtime.BreakerConfig{
-		Threshold: 5,
-		Window:    2 * time.Minute,
-		Timeout:   time.Minute,
-		HalfOpen:  2,
+		Rate:     40,
+		Min:      11,
+		Window:   2 * time.Minute,
+		Timeout:  time.Minute,
+		HalfOpen: 2,
 	})
 	retry := &runtime.RetryConfig{
 		Attempts: 3,

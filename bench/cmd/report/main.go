@@ -199,6 +199,7 @@ var callCases = []string{
 	"gobreaker",
 	"failsafe-breaker", "failsafe-breaker-retry", "failsafe-breaker-retry-timeout",
 	"resilgen-breaker-open", "gobreaker-open", "failsafe-breaker-open",
+	"resilgen-breaker-rate", "failsafe-breaker-rate", "resilgen-breaker-hedge",
 }
 
 // peerOf names, for each resilgen case, the peer doing the same work.
@@ -207,6 +208,7 @@ var peerOf = map[string]string{
 	"resilgen-breaker-retry":         "failsafe-breaker-retry",
 	"resilgen-breaker-retry-timeout": "failsafe-breaker-retry-timeout",
 	"resilgen-breaker-open":          "gobreaker-open",
+	"resilgen-breaker-rate":          "failsafe-breaker-rate",
 }
 
 // observerCases are resilgen-breaker-retry with an observer adapter; each

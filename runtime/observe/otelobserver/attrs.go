@@ -30,7 +30,7 @@ func (k attrKey) attributes() []attribute.KeyValue {
 		attrs = append(attrs, keyMethod.String(k.method))
 	}
 	switch k.kind {
-	case runtime.EventAttempt, runtime.EventRetry, runtime.EventRetryAfter: // x: error type
+	case runtime.EventAttempt, runtime.EventRetry, runtime.EventRetryAfter, runtime.EventFallback: // x: error type
 		if k.x != "" {
 			attrs = append(attrs, semconv.ErrorTypeKey.String(k.x))
 		}

@@ -27,6 +27,8 @@
 //	resilgen.idempotent.hits          counter    {call}        interface, method
 //	resilgen.workflow.steps.replayed  counter    {step}        interface, method, workflow.step
 //	resilgen.workflow.steps.recorded  counter    {step}        interface, method, workflow.step
+//	resilgen.hedges                   counter    {try}         interface, method
+//	resilgen.fallbacks                counter    {call}        interface, method, error.type
 //
 // where interface is resilgen.interface, and so on; error.type is set only
 // when there was an error, and an attribute whose event leaves it empty
@@ -139,6 +141,8 @@ type Observer struct {
 	idempotentHits  metric.Int64Counter
 	stepsReplayed   metric.Int64Counter
 	stepsRecorded   metric.Int64Counter
+	hedges          metric.Int64Counter
+	fallbacks       metric.Int64Counter
 
 	cache measurements
 }
@@ -185,6 +189,8 @@ func New(opts ...Option) (*Observer, error) {
 	o.idempotentHits = counter("resilgen.idempotent.hits", "{call}", "Idempotent calls answered from their record.")
 	o.stepsReplayed = counter("resilgen.workflow.steps.replayed", "{step}", "Workflow steps replayed from the journal.")
 	o.stepsRecorded = counter("resilgen.workflow.steps.recorded", "{step}", "Workflow steps run and journaled.")
+	o.hedges = counter("resilgen.hedges", "{try}", "Hedged tries started beside an attempt that had not answered.")
+	o.fallbacks = counter("resilgen.fallbacks", "{call}", "Calls answered by their method's fallback, by the error it replaced.")
 	g, err := m.Int64Gauge("resilgen.breaker.state", metric.WithUnit("{state}"),
 		metric.WithDescription("Breaker state: 0 closed, 1 open, 2 half-open."))
 	errs = append(errs, err)
@@ -317,6 +323,18 @@ func (o *Observer) Observe(ctx context.Context, e runtime.Event) {
 		}
 		ms = o.cache.get(attrKey{kind: e.Kind, iface: e.Interface, method: e.Method, x: e.Step})
 		c.Add(ctx, 1, ms.add...)
+	case runtime.EventHedge:
+		if !recording && !o.hedges.Enabled(ctx) {
+			return
+		}
+		ms = o.cache.get(attrKey{kind: e.Kind, iface: e.Interface, method: e.Method})
+		o.hedges.Add(ctx, 1, ms.add...)
+	case runtime.EventFallback:
+		if !recording && !o.fallbacks.Enabled(ctx) {
+			return
+		}
+		ms = o.cache.get(attrKey{kind: e.Kind, iface: e.Interface, method: e.Method, x: errorTypeOrEmpty(e.Err)})
+		o.fallbacks.Add(ctx, 1, ms.add...)
 	default:
 		return
 	}

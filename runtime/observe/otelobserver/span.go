@@ -28,6 +28,8 @@ var spanEventNames = map[runtime.EventKind]string{
 	runtime.EventRateLimited:     "resilgen.rate_limited",
 	runtime.EventRetryAfter:      "resilgen.retry_after",
 	runtime.EventBudgetExhausted: "resilgen.budget_exhausted",
+	runtime.EventHedge:           "resilgen.hedge",
+	runtime.EventFallback:        "resilgen.fallback",
 }
 
 // addSpanEvent adds e to span, with the attributes of its measurement
@@ -42,7 +44,7 @@ func addSpanEvent(span trace.Span, e runtime.Event, base []attribute.KeyValue) {
 	switch e.Kind {
 	case runtime.EventAttempt:
 		attrs = append(attrs, keyAttemptDur.Float64(e.Duration.Seconds()))
-	case runtime.EventRetry:
+	case runtime.EventRetry, runtime.EventHedge:
 		attrs = append(attrs, keyRetryDelay.Float64(e.Delay.Seconds()))
 	case runtime.EventStateChange:
 		attrs = append(attrs, keyBreakerPrev.String(e.From.String()))

@@ -124,9 +124,10 @@ func (o *observer) Observe(ctx context.Context, e runtime.Event) {
 	if e.Attempt != 0 {
 		attrs = append(attrs, slog.Int("attempt", e.Attempt))
 	}
-	if e.Kind == runtime.EventRetry || e.Kind == runtime.EventRetryAfter || e.Kind == runtime.EventRateLimited && e.Delay > 0 {
+	if e.Kind == runtime.EventRetry || e.Kind == runtime.EventRetryAfter || e.Kind == runtime.EventHedge ||
+		e.Kind == runtime.EventRateLimited && e.Delay > 0 {
 		// A hint's delay is the server's; a rate-limited attempt's, the
-		// time it waited for its token.
+		// time it waited for its token; a hedge's, the wait before it.
 		attrs = append(attrs, slog.Duration("delay", e.Delay))
 	}
 	if e.Kind == runtime.EventAttempt || e.Kind == runtime.EventCall {
@@ -158,6 +159,8 @@ func DefaultLevel(e runtime.Event) slog.Level {
 		return slog.LevelInfo
 	case runtime.EventRetry:
 		return slog.LevelInfo
+	case runtime.EventFallback:
+		return slog.LevelWarn
 	case runtime.EventRejected:
 		if e.Policy == "bulkhead" {
 			return slog.LevelWarn
@@ -235,6 +238,10 @@ func message(e runtime.Event) string {
 		return "server asked to retry later"
 	case runtime.EventBudgetExhausted:
 		return "retry refused by the retry budget"
+	case runtime.EventHedge:
+		return "attempt slow, hedging"
+	case runtime.EventFallback:
+		return "call failed, answered by its fallback"
 	}
 	return "resilience event"
 }
