@@ -14,6 +14,7 @@ type config struct {
 	owner    string
 	rand     *lockedRand
 	budget   *RetryBudget
+	fleet    Fleet
 }
 
 // WithStore sets the store for idempotency records. Without it, a wrapper keeps
