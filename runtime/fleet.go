@@ -25,6 +25,18 @@ type Fleet interface {
 	// push from another replica, a periodic sync), or with the error that
 	// kept it from learning it; update does not block.
 	JoinBreaker(name string, cfg BreakerConfig, update func(FleetState, error)) (FleetBreaker, error)
+	// JoinRateLimiter joins the fleet's rate limiter called name, with
+	// cfg's settings (defaults filled in): one limit for every replica.
+	JoinRateLimiter(name string, cfg RateLimitConfig) (FleetLimiter, error)
+}
+
+// FleetLimiter is one replica's handle on a fleet rate limiter.
+type FleetLimiter interface {
+	// Take takes a token for one attempt if one is free now, or reserves
+	// the next one if it comes within maxWait, and returns how long to
+	// wait for it (zero: now). ok is false when no token comes within
+	// maxWait; then wait is when the next one would.
+	Take(ctx context.Context, maxWait time.Duration) (wait time.Duration, ok bool, err error)
 }
 
 // FleetState is a fleet breaker's state as the fleet knows it.
@@ -71,7 +83,8 @@ type FleetBreaker interface {
 }
 
 // WithFleet makes every count-mode breaker of the wrapper one breaker for
-// the whole fleet f (see [Fleet]). Breakers in rate mode (rate=) stay
-// local: their successes would cost a round trip each. Without WithFleet,
-// each process has its own breakers.
+// the whole fleet f (see [Fleet]), and every rate limiter marked Shared
+// (//resil:ratelimit ... shared) one limit for the fleet. Breakers in rate
+// mode (rate=) stay local: their successes would cost a round trip each.
+// Without WithFleet, each process has its own breakers and limits.
 func WithFleet(f Fleet) Option { return func(c *config) { c.fleet = f } }

@@ -123,3 +123,30 @@ else
 end
 return reply(s, now, 0)
 `)
+
+// gcraScript takes a token of a rate limit shared by the fleet, by GCRA
+// (the generic cell rate algorithm) on Redis TIME: KEYS[1] holds the
+// theoretical arrival time (TAT) in microseconds. ARGV: 1 interval between
+// tokens (µs), 2 burst, 3 longest wait for a token (µs). It answers
+// {1, µs to wait} when a token is taken or reserved, {0, µs until the next
+// one} when it would come past the longest wait. A value under the key that
+// is not a small decimal integer is refused.
+var gcraScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval, burst, maxwait = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local v = redis.call('GET', KEYS[1])
+local tat = now
+if v then
+  if #v > 20 or not string.match(v, '^%d+$') then
+    return redis.error_reply('invalid rate limit state under ' .. KEYS[1] .. ': not a small decimal integer')
+  end
+  tat = math.max(tonumber(v), now)
+end
+local new = tat + interval
+local wait = new - burst * interval - now
+if wait > maxwait then return {0, wait} end
+redis.call('SET', KEYS[1], string.format('%.0f', new), 'PX', math.ceil((new - now) / 1000) + 1)
+if wait < 0 then wait = 0 end
+return {1, wait}
+`)
