@@ -26,7 +26,7 @@ import (
 // one). Without it the test skips, but fails in CI, which must run it.
 func redisAddr(t *testing.T) string {
 	t.Helper()
-	addr := os.Getenv("RESILGEN_REDIS_ADDR")
+	addr := redisAddrOrEmpty()
 	if addr == "" {
 		if os.Getenv("CI") != "" {
 			t.Fatal("RESILGEN_REDIS_ADDR is not set in CI: run the tests through scripts/test.sh")
@@ -251,3 +251,5 @@ func waitSubscribed(t *testing.T, addr, ns string, n int) {
 		return err == nil && subs[channel] >= int64(n)
 	})
 }
+
+func redisAddrOrEmpty() string { return os.Getenv("RESILGEN_REDIS_ADDR") }
