@@ -14,9 +14,18 @@
 // results are recorded (idempotent or checkpointed), [Method.DoRecorded].
 // Policies compose in one fixed order, outermost first:
 //
-//	bulkhead -> checkpoint / idempotency lookup -> breaker -> retry -> timeout -> call
+//	bulkhead -> checkpoint / idempotency lookup -> breaker -> retry -> ratelimit -> timeout -> call
 //
-// so a call whose retries all failed counts as one failure toward the breaker.
+// so a call whose retries all failed counts as one failure toward the breaker,
+// and every attempt, retries included, takes a token of the method's
+// [RateLimiter] (a recorded result answered from the store takes none).
+//
+// Retries follow the server's word: an error carrying a hint of when to try
+// again ([RetryAfterer], or [RetryConfig].After, see [ParseRetryAfter]) makes
+// the next wait the larger of the hint and the backoff, and ends the retries
+// at once with a [HintError] when the hint would pass the caller's deadline.
+// A [RetryBudget], shared by the wrappers given [WithRetryBudget], caps the
+// retries in flight at a ratio of the calls in flight.
 //
 // Recorded results are stored as JSON. [MethodConfig].Omit names fields that
 // are recorded as zero (//resil:omit), and a Protocol Buffers message is
@@ -33,7 +42,8 @@
 // again (see [IdempotencyConfig] and [Workflow]). A recorded result is never
 // lost and never called for again.
 //
-// The package has no dependencies outside the standard library. Durable stores
+// The package depends only on the standard library and golang.org/x/time/rate
+// (the rate limiter's token bucket). Durable stores
 // live in sub-packages (runtime/store/boltstore, runtime/store/pgstore), and
 // observer adapters in runtime/observe/..., so a program pays only for what it
 // imports.

@@ -108,8 +108,8 @@ func (rt *Runtime) NewMethod(cfg MethodConfig) *Method {
 	return m
 }
 
-// Do runs call through the method's bulkhead, breaker, retry and timeout, in
-// that order, and returns its error. call gets the attempt's context (with
+// Do runs call through the method's bulkhead, breaker, retry, rate limiter
+// and timeout, in that order, and returns its error. call gets the attempt's context (with
 // the per-attempt deadline) and must store its results itself. On the happy
 // path of a closed breaker, Do allocates nothing and reads no clock.
 //
@@ -370,7 +370,7 @@ type Recording struct {
 //
 // The order is bulkhead -> journal (when Step is set and ctx carries a
 // workflow) -> idempotency record (when Idempotent is set) -> breaker ->
-// retry -> timeout -> call. A hit fills rec.Results by decoding the JSON of
+// retry -> rate limiter -> timeout -> call. A hit fills rec.Results by decoding the JSON of
 // each recorded result into the pointer at the same index. With
 // MethodConfig.Omit, the named fields are recorded as zero.
 func (m *Method) DoRecorded(ctx context.Context, rec Recording, call func(context.Context) error) error {

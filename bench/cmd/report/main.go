@@ -259,6 +259,7 @@ func (r *report) write(w *bytes.Buffer, cmd, commit, date string) {
 	r.writeTargets(w)
 	r.writeCalls(w)
 	r.writeObservers(w)
+	r.writeRateLimit(w)
 	r.writeStores(w)
 	r.writeGen(w)
 	r.writeProfiles(w)
@@ -311,6 +312,7 @@ func (r *report) writeTargets(w *bytes.Buffer) {
 				fmt.Sprintf("%s vs %s", dur(a), dur(f)), "see Why the misses: "+st+" "+o.op))
 		}
 	}
+	ts = append(ts, r.rateLimitTargets()...)
 	fmt.Fprintf(w, "## Targets\n\n| target | measured | limit | result |\n|---|---|---|---|\n")
 	missed := 0
 	for _, t := range ts {

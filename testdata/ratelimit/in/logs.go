@@ -24,10 +24,11 @@ func throttleHint(err error) (time.Duration, bool) {
 	return 0, false
 }
 
-// Logs shares one limit among its methods; Export has a stricter one of
+// Logs shares one limit among its methods (shared: one for the fleet once
+// there is one, this process's until then); Export has a stricter one of
 // its own, and waits for its token.
 //
-//resil:ratelimit rate=5 per=1s burst=5
+//resil:ratelimit rate=5 per=1s burst=5 shared
 //resil:readonly
 type Logs interface {
 	//resil:retry attempts=3 base=100ms jitter=none after=throttleHint

@@ -23,15 +23,17 @@ type ResilientLogs struct {
 func NewResilientLogs(next Logs, opts ...runtime.Option) *ResilientLogs {
 	rt := runtime.New(opts...)
 	rateLimit := rt.NewRateLimiter("Logs", runtime.RateLimitConfig{
-		Rate:  5,
-		Per:   time.Second,
-		Burst: 5,
+		Rate:   5,
+		Per:    time.Second,
+		Burst:  5,
+		Shared: true,
 	})
 	exportRateLimit := rt.NewRateLimiter("Logs.Export", runtime.RateLimitConfig{
-		Rate:  1,
-		Per:   time.Minute,
-		Burst: 1,
-		Wait:  10 * time.Second,
+		Rate:   1,
+		Per:    time.Minute,
+		Burst:  1,
+		Wait:   10 * time.Second,
+		Shared: true,
 	})
 	w := &ResilientLogs{next: next}
 	w.query = rt.NewMethod(runtime.MethodConfig{
