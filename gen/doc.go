@@ -30,6 +30,13 @@
 //     protoreflect.Message) as a whole result or argument is recorded with
 //     runtime/protocodec; one inside another type is refused.
 //
+// A method's fallback (//resil:fallback) is emitted after Do or DoRecorded
+// returns: when runtime's Method.Fallback says it applies, the wrapper
+// returns the fallback func's answer, which is therefore never recorded. A
+// hedged method's attempt (//resil:hedge) writes each try's results to
+// locals of its own and copies them out only when runtime.Won says the try
+// won, so that tries running at once never share variables.
+//
 // [Run] strings them together for the command; [Generate] runs the middle of
 // the pipeline for one loaded package. A directive is parsed once, checked
 // once into a plan, and emitted from that plan, never re-read from its text.

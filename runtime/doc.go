@@ -14,11 +14,16 @@
 // results are recorded (idempotent or checkpointed), [Method.DoRecorded].
 // Policies compose in one fixed order, outermost first:
 //
-//	bulkhead -> checkpoint / idempotency lookup -> breaker -> retry -> ratelimit -> timeout -> call
+//	fallback -> bulkhead -> checkpoint / idempotency lookup -> breaker -> retry -> hedge -> ratelimit -> timeout -> call
 //
 // so a call whose retries all failed counts as one failure toward the breaker,
-// and every attempt, retries included, takes a token of the method's
-// [RateLimiter] (a recorded result answered from the store takes none).
+// and so does a hedged attempt whose tries all failed. Every attempt, retries
+// and hedged tries included, takes a token of the method's [RateLimiter] (a
+// recorded result answered from the store takes none). The fallback is
+// outside the recording: the wrapper asks [Method.Fallback] once Do or
+// DoRecorded returned, so a fallback's answer is never recorded nor
+// journaled. A hedged method's tries each write their own copy of the
+// results; [Won] says which one the caller gets.
 //
 // Retries follow the server's word: an error carrying a hint of when to try
 // again ([RetryAfterer], or [RetryConfig].After, see [ParseRetryAfter]) makes
@@ -26,6 +31,11 @@
 // at once with a [HintError] when the hint would pass the caller's deadline.
 // A [RetryBudget], shared by the wrappers given [WithRetryBudget], caps the
 // retries in flight at a ratio of the calls in flight.
+//
+// With [WithFleet], breakers and Shared rate limiters are one for every
+// replica using the same fleet (package runtime/fleet/redisfleet): the
+// closed breaker's happy path stays local, and a fleet that does not answer
+// leaves each replica with a local breaker and limit of the same settings.
 //
 // Recorded results are stored as JSON. [MethodConfig].Omit names fields that
 // are recorded as zero (//resil:omit), and a Protocol Buffers message is

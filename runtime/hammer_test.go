@@ -16,9 +16,19 @@ import (
 // idempotency key.
 
 func TestHammerOneBreaker(t *testing.T) {
+	hammerBreaker(t, runtime.BreakerConfig{Threshold: 3, Window: time.Second, Timeout: 10 * time.Millisecond, HalfOpen: 2})
+}
+
+// TestHammerRateBreaker hammers the rate mode, whose successes are counted
+// without the lock, with slow calls counted too.
+func TestHammerRateBreaker(t *testing.T) {
+	hammerBreaker(t, runtime.BreakerConfig{Rate: 30, Min: 5, Window: time.Second, Timeout: 10 * time.Millisecond, HalfOpen: 2, Slow: 5 * time.Millisecond})
+}
+
+func hammerBreaker(t *testing.T, cfg runtime.BreakerConfig) {
 	clk := clocktest.New(epoch)
 	rt := runtime.New(runtime.WithClock(clk), runtime.WithObserver(runtime.ObserverFunc(func(context.Context, runtime.Event) {})))
-	b := rt.NewBreaker("Svc", runtime.BreakerConfig{Threshold: 3, Window: time.Second, Timeout: 10 * time.Millisecond, HalfOpen: 2})
+	b := rt.NewBreaker("Svc", cfg)
 	m := rt.NewMethod(runtime.MethodConfig{Interface: "Svc", Name: "Call", Breaker: b,
 		Bulkhead: rt.NewBulkhead("Svc", runtime.BulkheadConfig{Max: 6})})
 	var wg sync.WaitGroup

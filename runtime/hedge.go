@@ -166,6 +166,8 @@ func (m *Method) hedged(ctx context.Context, n int, call func(context.Context) e
 				err = r.err
 			}
 		case <-timer.C():
+			// A retry budget (issue 13), when the method has one, is
+			// asked here: a hedge is a retry's load on the dependency.
 			if m.observer != nil {
 				m.event(ctx, Event{Kind: EventHedge, Policy: "hedge", Attempt: n, Delay: h.Delay})
 			}

@@ -27,6 +27,12 @@ type Logs interface {
 	//
 	//resil:fallback pingDown on=failed
 	Ping(ctx context.Context) error
+	// Summarize is a workflow step: its fallback's answer is not
+	// journaled, so a resumed workflow calls through again.
+	//
+	//resil:checkpoint
+	//resil:fallback cachedSummary on=failed
+	Summarize(ctx context.Context, service string) (Summary, error)
 	// Grep is variadic, and has no ctx.
 	//
 	//resil:fallback grepNothing on=failed

@@ -34,6 +34,10 @@ func (a *api) Ping(ctx context.Context) error {
 	return nil
 }
 
+func (a *api) Summarize(ctx context.Context, service string) (Summary, error) {
+	return a.Query(ctx, service)
+}
+
 func (a *api) Grep(pattern string, services ...string) ([]string, error) {
 	if a.fail {
 		return nil, errAPI
@@ -83,6 +87,31 @@ func TestFallbackOnFailed(t *testing.T) {
 	dep.fail = false
 	if lines, _, _ := w.Tail(ctx, "checkout", 3); !slices.Equal(lines, []string{"live"}) {
 		t.Fatalf("Tail = %v on success; want the API's", lines)
+	}
+}
+
+func TestFallbackAnswerIsNotJournaled(t *testing.T) {
+	dep := &api{fail: true}
+	w := NewResilientLogs(dep)
+	store := runtime.NewMemoryStore()
+	var got Summary
+	body := func(ctx context.Context) error {
+		s, err := w.Summarize(ctx, "checkout")
+		got = s
+		return err
+	}
+	if err := runtime.NewWorkflow(store, "wf").Run(context.Background(), body); err != nil {
+		t.Fatal(err)
+	}
+	if !got.Cached {
+		t.Fatalf("first run: %+v, want the fallback's cached summary", got)
+	}
+	dep.fail = false
+	if err := runtime.NewWorkflow(store, "wf").Run(context.Background(), body); err != nil {
+		t.Fatal(err)
+	}
+	if got != (Summary{Lines: 42}) {
+		t.Fatalf("resumed run: %+v, want the API's answer: the fallback's must not have been journaled", got)
 	}
 }
 

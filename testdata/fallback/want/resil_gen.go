@@ -11,11 +11,12 @@ import (
 // ResilientLogs wraps a Logs with the resilience policies of its
 // directives. It is safe for concurrent use when the wrapped Logs is.
 type ResilientLogs struct {
-	next  Logs
-	query *runtime.Method
-	tail  *runtime.Method
-	ping  *runtime.Method
-	grep  *runtime.Method
+	next      Logs
+	query     *runtime.Method
+	tail      *runtime.Method
+	ping      *runtime.Method
+	summarize *runtime.Method
+	grep      *runtime.Method
 }
 
 // NewResilientLogs returns a ResilientLogs that calls next through the policies
@@ -44,6 +45,12 @@ func NewResilientLogs(next Logs, opts ...runtime.Option) *ResilientLogs {
 	w.ping = rt.NewMethod(runtime.MethodConfig{
 		Interface: "Logs",
 		Name:      "Ping",
+		Fallback:  runtime.FallbackFailed,
+	})
+	w.summarize = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Logs",
+		Name:      "Summarize",
+		Step:      "Summarize",
 		Fallback:  runtime.FallbackFailed,
 	})
 	w.grep = rt.NewMethod(runtime.MethodConfig{
@@ -97,6 +104,21 @@ func (w *ResilientLogs) Ping(ctx context.Context) error {
 		return pingDown(ctx, err)
 	}
 	return err
+}
+
+// Summarize calls the wrapped Logs's Summarize through its policies.
+func (w *ResilientLogs) Summarize(ctx context.Context, service string) (Summary, error) {
+	var r0 Summary
+	call := func(ctx context.Context) error {
+		var err error
+		r0, err = w.next.Summarize(ctx, service)
+		return err
+	}
+	err := w.summarize.DoRecorded(ctx, runtime.Recording{Results: []any{&r0}}, call)
+	if err != nil && w.summarize.Fallback(ctx, err) {
+		return cachedSummary(ctx, service, err)
+	}
+	return r0, err
 }
 
 // Grep calls the wrapped Logs's Grep through its policies.

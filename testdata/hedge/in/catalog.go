@@ -19,5 +19,10 @@ type Catalog interface {
 	//
 	//resil:idempotent key=id
 	//resil:hedge
-	Reserve(ctx context.Context, id string) error
+	Reserve(ctx context.Context, id string) (string, error)
+	// Release has no result but its error.
+	//
+	//resil:readonly
+	//resil:hedge
+	Release(ctx context.Context, id string) error
 }

@@ -27,7 +27,11 @@ func (s *slowFirst) Get(ctx context.Context, id string) (Item, int, error) {
 	return Item{ID: id, Name: "hedge"}, int(n), nil
 }
 
-func (s *slowFirst) Reserve(ctx context.Context, id string) error { return nil }
+func (s *slowFirst) Reserve(ctx context.Context, id string) (string, error) {
+	return "r" + string(rune('0'+s.tries.Add(1))) + "-" + id, nil
+}
+
+func (s *slowFirst) Release(ctx context.Context, id string) error { return nil }
 
 func TestHedgedGetReturnsTheWinnersResults(t *testing.T) {
 	clk := clocktest.New(time.Unix(0, 0))
@@ -61,9 +65,15 @@ func TestHedgedGetReturnsTheWinnersResults(t *testing.T) {
 	}
 }
 
-func TestHedgedReserveNeedsNoResults(t *testing.T) {
+func TestHedgedIdempotentRecordsTheWinnersResult(t *testing.T) {
 	w := NewResilientCatalog(&slowFirst{returned: make(chan struct{})})
-	if err := w.Reserve(context.Background(), "sku-1"); err != nil {
+	for range 2 {
+		got, err := w.Reserve(context.Background(), "sku-1")
+		if err != nil || got != "r1-sku-1" {
+			t.Fatalf("Reserve = %q, %v; want the first call's recorded r1-sku-1", got, err)
+		}
+	}
+	if err := w.Release(context.Background(), "sku-1"); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -14,6 +14,7 @@ type ResilientCatalog struct {
 	next    Catalog
 	get     *runtime.Method
 	reserve *runtime.Method
+	release *runtime.Method
 }
 
 // NewResilientCatalog returns a ResilientCatalog that calls next through the policies
@@ -32,6 +33,11 @@ func NewResilientCatalog(next Catalog, opts ...runtime.Option) *ResilientCatalog
 		Name:       "Reserve",
 		Idempotent: &runtime.IdempotencyConfig{TTL: 24 * time.Hour, Lease: 30 * time.Second},
 		Hedge:      &runtime.HedgeConfig{Delay: 200 * time.Millisecond, Max: 1},
+	})
+	w.release = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Catalog",
+		Name:      "Release",
+		Hedge:     &runtime.HedgeConfig{Delay: 200 * time.Millisecond, Max: 1},
 	})
 	return w
 }
@@ -54,9 +60,23 @@ func (w *ResilientCatalog) Get(ctx context.Context, id string) (Item, int, error
 }
 
 // Reserve calls the wrapped Catalog's Reserve through its policies.
-func (w *ResilientCatalog) Reserve(ctx context.Context, id string) error {
+func (w *ResilientCatalog) Reserve(ctx context.Context, id string) (string, error) {
+	var r0 string
 	call := func(ctx context.Context) error {
-		return w.next.Reserve(ctx, id)
+		t0, err := w.next.Reserve(ctx, id)
+		if err == nil && runtime.Won(ctx) {
+			r0 = t0
+		}
+		return err
 	}
-	return w.reserve.DoRecorded(runtime.HedgeCall(ctx, call), runtime.Recording{Key: id, Args: []any{id}}, call)
+	err := w.reserve.DoRecorded(runtime.HedgeCall(ctx, call), runtime.Recording{Key: id, Args: []any{id}, Results: []any{&r0}}, call)
+	return r0, err
+}
+
+// Release calls the wrapped Catalog's Release through its policies.
+func (w *ResilientCatalog) Release(ctx context.Context, id string) error {
+	call := func(ctx context.Context) error {
+		return w.next.Release(ctx, id)
+	}
+	return w.release.Do(runtime.HedgeCall(ctx, call), call)
 }
