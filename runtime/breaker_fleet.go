@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"sync/atomic"
+	"time"
 )
 
 // fleetLink ties a breaker to its fleet breaker (see [Fleet]). While shared,
@@ -19,7 +20,17 @@ type fleetLink struct {
 	// or rejoining: a new Redis counts epochs from zero). Both under b.mu.
 	epoch uint64
 	fresh bool
+	// fullUntil is when, as a duration since the breaker's base, a
+	// half-open breaker whose trial slots the fleet found all taken asks
+	// again; until then it rejects without a round trip. Zero: ask.
+	fullUntil atomic.Int64
 }
+
+// fleetFullRecheck is how long a half-open breaker rejects locally after
+// the fleet said every trial slot was taken: a slot frees only when its
+// holder's outcome is ignored or its lease ends, and the end of half-open
+// comes by push, so asking on every call would only load Redis.
+const fleetFullRecheck = 50 * time.Millisecond
 
 // joinFleet makes b one breaker of the fleet f. A rate-mode breaker stays
 // local: counting its successes in the fleet would cost a round trip each.
@@ -112,6 +123,7 @@ func (b *Breaker) fleetApplyLocked(fs FleetState) stateChange {
 		return stateChange{}
 	}
 	l.fresh, l.epoch = false, fs.Epoch
+	l.fullUntil.Store(0)
 	now := b.clock.Now()
 	ev := b.setState(fs.State, now)
 	if fs.State == StateOpen {
@@ -133,6 +145,11 @@ func (b *Breaker) allowFleet(ctx context.Context, st State) (ticket, error) {
 		}
 	}
 	l := b.fleet
+	if st == StateHalfOpen {
+		if until := l.fullUntil.Load(); until != 0 && b.clock.Now().Sub(b.base) < time.Duration(until) {
+			return ticket{}, &CircuitOpenError{Breaker: b.name}
+		}
+	}
 	fs, ok, err := l.fb.Trial(ctx)
 	if err != nil {
 		b.fleetLost(ctx, err)
@@ -143,6 +160,9 @@ func (b *Breaker) allowFleet(ctx context.Context, st State) (ticket, error) {
 	ev := b.fleetApplyLocked(fs)
 	cur, gen := unpack(b.word.Load())
 	left := b.openFor()
+	if cur == StateHalfOpen && !ok {
+		l.fullUntil.Store(int64(b.clock.Now().Sub(b.base) + fleetFullRecheck))
+	}
 	b.mu.Unlock()
 	b.report(ctx, ev)
 	if rejoined {

@@ -21,6 +21,7 @@ type fakeFleet struct {
 	state    runtime.FleetState
 	slot     bool // Trial's ok
 	failures int
+	trials   int // calls of Trial
 	update   func(runtime.FleetState, error)
 }
 
@@ -46,6 +47,7 @@ func (f *fakeFleet) Failure(context.Context) (runtime.FleetState, error) {
 func (f *fakeFleet) Trial(context.Context) (runtime.FleetState, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.trials++
 	return f.state, f.slot, f.err
 }
 
@@ -104,8 +106,14 @@ func TestFleetTrialNeedsTheFleetsSlot(t *testing.T) {
 	if err := f.succeed(); !errors.As(err, &open) || open.RetryIn != 0 {
 		t.Fatalf("half-open without a slot: %v, want rejected with every trial taken", err)
 	}
+	// Every slot taken: the next calls are rejected without asking, for a
+	// while.
+	isErr(t, f.succeed(), runtime.ErrCircuitOpen)
+	equal(t, 1, ff.trials, "trial slots asked for")
+	f.clk.Advance(50 * time.Millisecond)
 	ff.slot = true
 	noErr(t, f.succeed())
+	equal(t, 2, ff.trials, "trial slots asked for")
 }
 
 // A fleet that fails: the breaker falls back once, reports it, counts the
