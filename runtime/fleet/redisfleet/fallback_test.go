@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -230,5 +231,31 @@ func TestNewRefusesBadInput(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("New with %s: %v, want an error saying %s", c.want, err, c.want)
 		}
+	}
+}
+
+// Close returns at once even while the fleet waits on a Redis that
+// accepted the connection but does not answer (a stopped process).
+func TestCloseDoesNotWaitForRedis(t *testing.T) {
+	srv := startRedis(t, freePort(t))
+	if err := srv.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.cmd.Process.Signal(syscall.SIGCONT)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.addr})
+	defer rdb.Close()
+	f, err := redisfleet.New(rdb, redisfleet.WithSyncInterval(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := runtime.New(runtime.WithFleet(f))
+	rt.NewBreaker("Dep", runtime.BreakerConfig{})
+	time.Sleep(50 * time.Millisecond) // the subscription waits for an answer
+	done := make(chan error, 1)
+	go func() { done <- f.Close() }()
+	select {
+	case <-done:
+	case <-time.After(slowest):
+		t.Fatalf("Close still waiting after %v on a Redis that does not answer", slowest)
 	}
 }

@@ -51,7 +51,16 @@ type Fleet struct {
 	joined  map[string][]*breaker
 	started bool
 	stop    chan struct{}
-	wg      sync.WaitGroup
+	// ctx ends when the fleet closes.
+	ctx    context.Context
+	cancel context.CancelFunc
+	// ps is the subscription, once made; Close closes it, which ends a read
+	// blocked on a Redis that does not answer (go-redis reads end by
+	// deadline or by closing, not by a context's cancellation).
+	ps *redis.PubSub
+	// wg counts the sync loop, which Close waits for; the subscriber ends
+	// by itself once its subscription is closed.
+	wg sync.WaitGroup
 }
 
 type config struct {
@@ -124,7 +133,10 @@ func New(rdb *redis.Client, opts ...Option) (*Fleet, error) {
 	}
 	var tok [8]byte
 	_, _ = rand.Read(tok[:])
+	ctx, cancel := context.WithCancel(context.Background())
 	return &Fleet{
+		ctx:     ctx,
+		cancel:  cancel,
 		rdb:     redis.NewClient(&o),
 		ns:      cfg.ns,
 		channel: "resilgen:" + cfg.ns + ":fleet",
@@ -148,8 +160,9 @@ func checkNamespace(ns string) error {
 	return nil
 }
 
-// Close stops the fleet's subscription and sync and closes its client.
-// Breakers joined to it fall back to local ones at their next fleet call.
+// Close stops the fleet's subscription and sync and closes its client,
+// without waiting on a Redis that does not answer. Breakers joined to it
+// fall back to local ones at their next fleet call.
 func (f *Fleet) Close() error {
 	f.mu.Lock()
 	select {
@@ -159,6 +172,10 @@ func (f *Fleet) Close() error {
 	default:
 	}
 	close(f.stop)
+	f.cancel()
+	if f.ps != nil {
+		_ = f.ps.Close()
+	}
 	f.mu.Unlock()
 	f.wg.Wait()
 	return f.rdb.Close()
@@ -182,7 +199,7 @@ func (f *Fleet) JoinBreaker(name string, cfg runtime.BreakerConfig, update func(
 		// The subscription and the sync run on goroutines of their own, so
 		// that a Redis that does not answer never holds up a constructor.
 		f.started = true
-		f.wg.Add(2)
+		f.wg.Add(1)
 		go f.subscribe()
 		go f.syncLoop()
 	}
@@ -221,9 +238,17 @@ func (f *Fleet) breakers(name string) []*breaker {
 // the breakers they name. go-redis reconnects and subscribes again after a
 // lost connection; the sync covers what was pushed meanwhile.
 func (f *Fleet) subscribe() {
-	defer f.wg.Done()
-	ps := f.rdb.Subscribe(context.Background(), f.channel)
+	ps := f.rdb.Subscribe(f.ctx, f.channel)
 	defer ps.Close()
+	f.mu.Lock()
+	select {
+	case <-f.stop:
+		f.mu.Unlock()
+		return
+	default:
+		f.ps = ps
+	}
+	f.mu.Unlock()
 	if !f.subscribed(ps) {
 		return
 	}
@@ -258,7 +283,7 @@ func (f *Fleet) subscribe() {
 // while it does not answer; false when the fleet closed first.
 func (f *Fleet) subscribed(ps *redis.PubSub) bool {
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), f.cfg.sync)
+		ctx, cancel := context.WithTimeout(f.ctx, f.cfg.sync)
 		m, err := ps.Receive(ctx)
 		cancel()
 		if _, ok := m.(*redis.Subscription); ok && err == nil {
