@@ -61,7 +61,7 @@ func BenchmarkGenerate(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		files, errs := GenerateAll(pkgs, nil, Header(nil))
+		files, _, errs := GenerateAll(pkgs, nil, Header(nil))
 		if len(errs) > 0 || len(files) != 1 || files[0].Content == nil {
 			b.Fatal(errs)
 		}

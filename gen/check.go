@@ -246,7 +246,7 @@ func (a applied) opt(name string) (Value, bool) {
 // checkMethod builds one method's plan.
 func (c *checker) checkMethod(in *Interface, p *Plan, m *types.Func, src source, typeLevel map[string]*Directive, skipped bool) *MethodPlan {
 	sig := m.Type().(*types.Signature)
-	mp := &MethodPlan{Name: m.Name(), Sig: sig}
+	mp := &MethodPlan{Name: m.Name(), Sig: sig, Pos: src.pos}
 	var methodLevel map[string]*Directive
 	if src.field != nil {
 		dirs, perrs := ParseDoc(src.field.Doc)
@@ -299,6 +299,7 @@ func (c *checker) checkMethod(in *Interface, p *Plan, m *types.Func, src source,
 	if !wrapped {
 		return mp
 	}
+	mp.Readonly = eff["readonly"].Directive != nil
 
 	// where says where a problem with directive a is reported: at the
 	// directive when the method carries it, else at the method, since a

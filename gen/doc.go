@@ -8,7 +8,9 @@
 //	FindInterfaces  load.go       the annotated interfaces, and the load errors that block
 //	ParseDirective  directive.go  a //resil: line -> a typed Directive, with positions
 //	Check           check*.go     every refusal of DESIGN.md, with go/types -> Plans (plan.go)
+//	Warn            warn.go       Plans -> warnings: legal but unwise annotations, with their fix
 //	Emit            emit*.go      Plans -> one gofmt'd file, through jennifer
+//	Explain         explain.go    Plans -> each method's effective policies, for -explain
 //	WriteFiles      write.go      header check, -check mode, atomic writes
 //
 // Signatures of real SDK clients are wrapped as they are:

@@ -19,17 +19,36 @@ type Error struct {
 	Pos      token.Pos
 	Position token.Position
 	Msg      string
+	// Severity says whether the problem stops generation (an error, the
+	// zero value) or is legal but unwise (a warning).
+	Severity Severity
 }
 
-// Error returns "file:line:col: message".
+// Severity is how bad a problem is.
+type Severity uint8
+
+const (
+	// SeverityError stops generation: nothing is written.
+	SeverityError Severity = iota
+	// SeverityWarning is reported, and the file is written anyway, unless
+	// Config.Strict makes it an error.
+	SeverityWarning
+)
+
+// Error returns "file:line:col: message", or "file:line:col: warning:
+// message" for a warning.
 func (e *Error) Error() string {
+	msg := e.Msg
+	if e.Severity == SeverityWarning {
+		msg = "warning: " + msg
+	}
 	if !e.Position.IsValid() {
 		if e.Position.Filename != "" {
-			return e.Position.Filename + ": " + e.Msg // a whole file: missing, stale
+			return e.Position.Filename + ": " + msg // a whole file: missing, stale
 		}
-		return e.Msg
+		return msg
 	}
-	return fmt.Sprintf("%s: %s", e.Position, e.Msg)
+	return fmt.Sprintf("%s: %s", e.Position, msg)
 }
 
 // ErrorList is every problem of a run, so that a user fixes them all at once

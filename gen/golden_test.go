@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"go/format"
+	"go/token"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -22,7 +23,7 @@ import (
 
 // update rewrites the expectations of testdata/<case>/ from the generator's
 // output: go test ./gen -run TestGolden -update.
-var update = flag.Bool("update", false, "rewrite testdata/<case>/want and stderr.txt")
+var update = flag.Bool("update", false, "rewrite testdata/<case>/want, stderr.txt and warnings.txt")
 
 // updateFlip lets -update turn a good case (want/) into a bad one
 // (stderr.txt) or back. Without it such a flip fails the case: a generator
@@ -31,7 +32,8 @@ var update = flag.Bool("update", false, "rewrite testdata/<case>/want and stderr
 var updateFlip = flag.Bool("update-flip", false, "with -update, allow a case to flip between want/ and stderr.txt")
 
 // goldenCase is one folder of testdata/: in/ is a package; want/resil_gen.go
-// is its expected output, or stderr.txt its expected errors.
+// is its expected output, or stderr.txt its expected errors. A good case
+// that warns has its expected warnings in warnings.txt.
 type goldenCase struct {
 	name, dir string
 	types     []string
@@ -54,8 +56,44 @@ func (c goldenCase) kind() string {
 	return ""
 }
 
-func (c goldenCase) wantFile() string   { return filepath.Join(c.dir, "want", DefaultOutput) }
-func (c goldenCase) stderrFile() string { return filepath.Join(c.dir, "stderr.txt") }
+func (c goldenCase) wantFile() string     { return filepath.Join(c.dir, "want", DefaultOutput) }
+func (c goldenCase) stderrFile() string   { return filepath.Join(c.dir, "stderr.txt") }
+func (c goldenCase) warningsFile() string { return filepath.Join(c.dir, "warnings.txt") }
+
+// expectWarnings compares the warnings of a good case with warnings.txt,
+// or rewrites it under update. A case that warns about nothing has no
+// warnings.txt: a stale one fails, so that a warning that went away is
+// noticed as surely as one that appeared.
+func (c goldenCase) expectWarnings(warns ErrorList, update bool) error {
+	var got []byte
+	if len(warns) > 0 {
+		got = []byte(warns.Error() + "\n")
+	}
+	file := c.warningsFile()
+	want, err := os.ReadFile(file)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	exists := err == nil
+	if update {
+		if got == nil {
+			if exists {
+				return os.Remove(file)
+			}
+			return nil
+		}
+		return os.WriteFile(file, got, 0o644)
+	}
+	switch {
+	case got == nil && exists:
+		return fmt.Errorf("case %s warns about nothing, but has %s (run with -update to remove it):\n%s", c.name, file, want)
+	case got != nil && !exists:
+		return fmt.Errorf("case %s warns, and has no warnings.txt (run with -update to record them):\n%s", c.name, got)
+	case !bytes.Equal(got, want):
+		return fmt.Errorf("%s differs from the warnings; run with -update to accept them\n--- got:\n%s\n--- want:\n%s", file, got, want)
+	}
+	return nil
+}
 
 // describe spells a kind with the file that holds it, for messages.
 func describe(kind string) string {
@@ -202,9 +240,12 @@ func TestGolden(t *testing.T) {
 			if pkg == nil {
 				t.Fatalf("case %s was not loaded", c.name)
 			}
-			out, errs := Generate(pkg, c.types, Header(nil))
+			out, warns, errs := Generate(pkg, c.types, Header(nil))
 			var got []byte
 			generates := len(errs) == 0
+			if err := c.expectWarnings(warns.Relative(c.dir), *update); err != nil {
+				t.Error(err)
+			}
 			if generates {
 				got = out
 				// Emit writes gofmt'd text without running gofmt; this
@@ -377,6 +418,38 @@ func TestGoldenExpectMatches(t *testing.T) {
 	}
 }
 
+// TestGoldenExpectWarnings checks warnings.txt both ways: a warning must
+// be recorded, a recorded warning that went away fails, and -update
+// writes and removes the file.
+func TestGoldenExpectWarnings(t *testing.T) {
+	c := goldenCase{name: "c", dir: t.TempDir()}
+	w := ErrorList{{Position: token.Position{Filename: "in/a.go", Line: 3, Column: 2}, Msg: "m", Severity: SeverityWarning}}
+	if err := c.expectWarnings(nil, false); err != nil {
+		t.Fatalf("no warnings, no file: %v", err)
+	}
+	if err := c.expectWarnings(w, false); err == nil || !strings.Contains(err.Error(), "has no warnings.txt") {
+		t.Fatalf("unrecorded warning: %v, want a failure", err)
+	}
+	if err := c.expectWarnings(w, true); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(c.warningsFile()); string(b) != "in/a.go:3:2: warning: m\n" {
+		t.Fatalf("-update wrote %q", b)
+	}
+	if err := c.expectWarnings(w, false); err != nil {
+		t.Fatalf("recorded warning: %v", err)
+	}
+	if err := c.expectWarnings(nil, false); err == nil || !strings.Contains(err.Error(), "warns about nothing") {
+		t.Fatalf("stale warnings.txt: %v, want a failure", err)
+	}
+	if err := c.expectWarnings(nil, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(c.warningsFile()); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("-update left warnings.txt: %v", err)
+	}
+}
+
 // writeCaseFile writes content to path, making its directory.
 func writeCaseFile(t *testing.T, path, content string) {
 	t.Helper()
@@ -385,5 +458,19 @@ func writeCaseFile(t *testing.T, path, content string) {
 	}
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestGoodCasesRunTheirWrappers requires a behaviour test in every good
+// case: compiling a wrapper says nothing of whether it applies its
+// directives, and TestGoldenCompiles runs these tests against the runtime.
+func TestGoodCasesRunTheirWrappers(t *testing.T) {
+	for _, c := range goldenCases(t) {
+		if _, err := os.Stat(filepath.Join(c.dir, "want", DefaultOutput)); err != nil {
+			continue
+		}
+		if tests, _ := filepath.Glob(filepath.Join(c.dir, "in", "*_test.go")); len(tests) == 0 {
+			t.Errorf("testdata/%s is a good case with no *_test.go in in/: add one that runs the wrapper and asserts what its directives promise", c.name)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"go/token"
 	"go/types"
 	"time"
 )
@@ -28,6 +29,12 @@ type Plan struct {
 type MethodPlan struct {
 	Name string
 	Sig  *types.Signature
+	// Pos is where the method is declared, or, for a promoted method,
+	// where the interface it comes from is embedded: where warnings about
+	// its policies point.
+	Pos token.Pos
+	// Readonly says the method is //resil:readonly: safe to repeat.
+	Readonly bool
 	// HasCtx says the first parameter is a context.Context.
 	HasCtx bool
 	// Breaker and Bulkhead point to the interface's shared ones unless

@@ -96,7 +96,7 @@ func checkProperty(t *testing.T, seeds []int64) int {
 			t.Errorf("seed %d: the random package does not type-check: %v\n%s", seed, pkg.Errors, numbered(src))
 			continue
 		}
-		out, errs := Generate(pkg, nil, Header(nil))
+		out, _, errs := Generate(pkg, nil, Header(nil))
 		if len(errs) > 0 {
 			if testing.Verbose() {
 				t.Logf("seed %d: refused:\n%v", seed, errs)

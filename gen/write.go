@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"go/token"
+	"io"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
@@ -35,6 +36,15 @@ type Config struct {
 	Check bool
 	// Args are the command-line arguments, echoed in the header.
 	Args []string
+	// Warnings, when not nil, receives the warnings of the run, one a line
+	// ("file:line:col: warning: ..."). They do not stop the run.
+	Warnings io.Writer
+	// Strict makes warnings errors: the run fails with them and writes
+	// nothing.
+	Strict bool
+	// Explain, when not nil, receives the policies of every method instead
+	// of a generated file (see [Explain]); nothing is written.
+	Explain io.Writer
 }
 
 // File is the output of one package: where it goes and what it holds.
@@ -72,9 +82,19 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.Output != "" && len(pkgs) > 1 {
 		return fmt.Errorf("%w: -output names one file, but %d packages match %v; drop -output or name one package", ErrUsage, len(pkgs), patterns)
 	}
-	files, errs := GenerateAll(pkgs, cfg.Types, Header(cfg.Args))
+	if cfg.Explain != nil {
+		warns, errs := Explain(cfg.Explain, dir, pkgs, cfg.Types)
+		if len(errs) > 0 {
+			return errs.Relative(dir)
+		}
+		return report(cfg, dir, warns)
+	}
+	files, warns, errs := GenerateAll(pkgs, cfg.Types, Header(cfg.Args))
 	if len(errs) > 0 {
 		return errs.Relative(dir)
+	}
+	if err := report(cfg, dir, warns); err != nil {
+		return err
 	}
 	for i, pkg := range pkgs {
 		files[i].Path = outputPath(dir, cfg.Output, pkg)
@@ -91,11 +111,32 @@ func Run(ctx context.Context, cfg Config) error {
 	return err
 }
 
+// report hands the warnings of a run to cfg.Warnings, or, under
+// cfg.Strict, returns them as the errors that fail the run.
+func report(cfg Config, dir string, warns ErrorList) error {
+	if len(warns) == 0 {
+		return nil
+	}
+	warns = warns.Relative(dir)
+	if cfg.Strict {
+		for _, w := range warns {
+			w.Severity = SeverityError
+			w.Msg += " (an error under -strict)"
+		}
+		return warns
+	}
+	if cfg.Warnings != nil {
+		fmt.Fprintln(cfg.Warnings, warns.Error())
+	}
+	return nil
+}
+
 // GenerateAll runs Generate for every package, spread over the CPUs, and
-// returns their files (paths not set) in the order of pkgs and all their
-// errors, sorted.
-func GenerateAll(pkgs []*packages.Package, typeNames []string, header string) ([]File, ErrorList) {
+// returns their files (paths not set) in the order of pkgs, and all their
+// warnings and errors, sorted.
+func GenerateAll(pkgs []*packages.Package, typeNames []string, header string) ([]File, ErrorList, ErrorList) {
 	files := make([]File, len(pkgs))
+	warnLists := make([]ErrorList, len(pkgs))
 	errLists := make([]ErrorList, len(pkgs))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, goruntime.GOMAXPROCS(0))
@@ -105,36 +146,39 @@ func GenerateAll(pkgs []*packages.Package, typeNames []string, header string) ([
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			files[i].Content, errLists[i] = Generate(pkg, typeNames, header)
+			files[i].Content, warnLists[i], errLists[i] = Generate(pkg, typeNames, header)
 		}()
 	}
 	wg.Wait()
-	var all ErrorList
-	for _, l := range errLists {
-		all = append(all, l...)
+	var warns, errs ErrorList
+	for i := range pkgs {
+		warns = append(warns, warnLists[i]...)
+		errs = append(errs, errLists[i]...)
 	}
-	return files, all.Sort()
+	return files, warns.Sort(), errs.Sort()
 }
 
 // Generate is the pipeline for one loaded package: find the annotated
 // interfaces, check them, emit their wrappers. It returns nil content when
-// the package has nothing to wrap.
-func Generate(pkg *packages.Package, typeNames []string, header string) ([]byte, ErrorList) {
+// the package has nothing to wrap, and the warnings about the plans (see
+// [Warn]), which are looked for only once there is no error.
+func Generate(pkg *packages.Package, typeNames []string, header string) (out []byte, warns, errs ErrorList) {
 	ifaces, errs := FindInterfaces(pkg, typeNames)
 	plans, cerrs := Check(pkg, ifaces)
 	errs = append(errs, cerrs...)
 	if len(errs) > 0 {
-		return nil, errs.Sort()
+		return nil, nil, errs.Sort()
 	}
 	if len(plans) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
+	warns = Warn(pkg.Fset, plans)
 	out, err := Emit(pkg.Types, plans, header)
 	if err != nil {
 		// A bug of ours, not the user's: say where, in their terms.
-		return nil, ErrorList{{Msg: fmt.Sprintf("package %s: %v", pkg.PkgPath, err)}}
+		return nil, nil, ErrorList{{Msg: fmt.Sprintf("package %s: %v", pkg.PkgPath, err)}}
 	}
-	return out, nil
+	return out, warns, nil
 }
 
 // outputPath is where the file of pkg goes.

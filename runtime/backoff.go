@@ -67,7 +67,8 @@ func between(r *lockedRand, lo, hi time.Duration) time.Duration {
 
 // lockedRand is the random source set by WithRand: a rand.Rand over the
 // caller's Source, behind a mutex since a Source is not safe for concurrent
-// use. Only a failed attempt draws from it, so the happy path never locks.
+// use. Only a failed attempt draws from it, so the happy path never locks,
+// but for the attempts of a method with injected faults (WithFaults).
 type lockedRand struct {
 	mu sync.Mutex
 	r  *rand.Rand
@@ -77,4 +78,10 @@ func (l *lockedRand) int64N(n int64) int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.r.Int64N(n)
+}
+
+func (l *lockedRand) float64() float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Float64()
 }

@@ -14,16 +14,16 @@
 // results are recorded (idempotent or checkpointed), [Method.DoRecorded].
 // Policies compose in one fixed order, outermost first:
 //
-//	fallback -> bulkhead -> checkpoint / idempotency lookup -> breaker -> retry -> hedge -> ratelimit -> timeout -> call
+//	fallback -> bulkhead -> checkpoint / idempotency lookup -> breaker -> retry -> hedge -> ratelimit -> timeout -> faults -> call
 //
 // so a call whose retries all failed counts as one failure toward the breaker,
-// and so does a hedged attempt whose tries all failed. Every attempt, retries
-// and hedged tries included, takes a token of the method's [RateLimiter] (a
-// recorded result answered from the store takes none). The fallback is
-// outside the recording: the wrapper asks [Method.Fallback] once Do or
-// DoRecorded returned, so a fallback's answer is never recorded nor
-// journaled. A hedged method's tries each write their own copy of the
-// results; [Won] says which one the caller gets.
+// and so does a hedged attempt whose tries all failed. Every try, retries and
+// hedges included, takes a token of the method's [RateLimiter] (a recorded
+// result answered from the store takes none). The fallback is outside the
+// recording: the wrapper asks [Method.Fallback] once Do or DoRecorded
+// returned, so a fallback's answer is never recorded nor journaled. A hedged
+// method's tries each write their own copy of the results; [Won] says which
+// one the caller gets.
 //
 // Retries follow the server's word: an error carrying a hint of when to try
 // again ([RetryAfterer], or [RetryConfig].After, see [ParseRetryAfter]) makes
@@ -51,6 +51,10 @@
 // may have succeeded before the result was recorded, and the call then runs
 // again (see [IdempotencyConfig] and [Workflow]). A recorded result is never
 // lost and never called for again.
+//
+// [WithFaults] injects failures (package runtime/faults) into each attempt,
+// inside its timeout, for testing an agent against a failing dependency;
+// without it, calls pay nothing for it.
 //
 // The package depends only on the standard library and golang.org/x/time/rate
 // (the rate limiter's token bucket). Durable stores

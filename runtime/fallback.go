@@ -19,11 +19,16 @@ const (
 	FallbackFailed
 )
 
-// IsRejection reports whether err is a call some policy refused before the
-// dependency was called: an open breaker ([ErrCircuitOpen]) or a full
-// bulkhead ([ErrBulkheadFull]).
+// IsRejection reports whether err is a call that a policy refused rather
+// than the dependency: an open breaker ([ErrCircuitOpen]), a full bulkhead
+// ([ErrBulkheadFull]), an attempt the rate limiter refused
+// ([ErrRateLimited]), or a retry the retry budget refused
+// ([ErrRetryBudget]). The last two may end a call whose earlier attempts
+// reached the dependency and failed: the load-shedding policies gave up on
+// it, not the dependency.
 func IsRejection(err error) bool {
-	return errors.Is(err, ErrCircuitOpen) || errors.Is(err, ErrBulkheadFull)
+	return errors.Is(err, ErrCircuitOpen) || errors.Is(err, ErrBulkheadFull) ||
+		errors.Is(err, ErrRateLimited) || errors.Is(err, ErrRetryBudget)
 }
 
 // Fallback reports whether a call of the method that ended with err must

@@ -15,6 +15,9 @@ func TestIsRejection(t *testing.T) {
 	}{
 		{&runtime.CircuitOpenError{Breaker: "Svc"}, true},
 		{fmt.Errorf("get: %w", runtime.ErrBulkheadFull), true},
+		{fmt.Errorf("get: %w", runtime.ErrRateLimited), true},
+		{&runtime.RetryError{Attempts: 2, Last: errBoom, Cause: runtime.ErrRetryBudget}, true},
+		{&runtime.RetryError{Attempts: 3, Last: errBoom}, false},
 		{errBoom, false},
 		{context.Canceled, false},
 		{nil, false},

@@ -123,13 +123,18 @@ func (m *Method) hedged(ctx context.Context, n int, call func(context.Context) e
 	results := make(chan tryResult, 1+h.Max)
 	var wg sync.WaitGroup
 	started := int32(0)
-	start := func() {
+	// start starts a try; admitted says it holds a slot of the retry
+	// budget, which it gives back when it returns.
+	start := func(admitted bool) {
 		started++
 		t := &hedgeTry{race: race, n: started}
 		tctx := context.WithValue(hctx, tryKey{}, t)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if admitted {
+				defer m.budget.retried()
+			}
 			r := tryResult{n: t.n, panicked: true}
 			defer func() {
 				if r.panicked {
@@ -141,7 +146,7 @@ func (m *Method) hedged(ctx context.Context, n int, call func(context.Context) e
 			r.panicked = false
 		}()
 	}
-	start()
+	start(false)
 	timer := m.clock.NewTimer(h.Delay)
 	defer func() { timer.Stop() }()
 	running := 1
@@ -166,12 +171,23 @@ func (m *Method) hedged(ctx context.Context, n int, call func(context.Context) e
 				err = r.err
 			}
 		case <-timer.C():
-			// A retry budget (issue 13), when the method has one, is
-			// asked here: a hedge is a retry's load on the dependency.
+			// A hedge is a retry's load on the dependency: the retry
+			// budget, when there is one, may refuse it, and then no more
+			// hedges start; the tries running go on.
+			admitted := false
+			if b := m.budget; b != nil {
+				if !b.admit() {
+					if m.observer != nil {
+						m.event(ctx, Event{Kind: EventBudgetExhausted, Policy: "budget", Attempt: n})
+					}
+					continue
+				}
+				admitted = true
+			}
 			if m.observer != nil {
 				m.event(ctx, Event{Kind: EventHedge, Policy: "hedge", Attempt: n, Delay: h.Delay})
 			}
-			start()
+			start(admitted)
 			running++
 			if int(started) <= h.Max {
 				timer = m.clock.NewTimer(h.Delay)
@@ -181,16 +197,15 @@ func (m *Method) hedged(ctx context.Context, n int, call func(context.Context) e
 	return err
 }
 
-// single runs one try of attempt n: after its rate-limit token and under
-// the per-attempt timeout, when there are.
+// single runs one try of attempt n: a token of the rate limiter, then the
+// call under the per-attempt timeout and the injected faults, so that each
+// hedged try weighs on the limit and is timed and faulted as an attempt is.
 func (m *Method) single(ctx context.Context, n int, call func(context.Context) error) error {
-	if l := m.cfg.RateLimit; l != nil {
-		if err := m.limit(ctx, n, l); err != nil {
-			return err
-		}
+	if err := m.token(ctx, n); err != nil {
+		return err
 	}
 	if m.cfg.Timeout > 0 {
 		return m.attemptWithTimeout(ctx, n, call)
 	}
-	return call(ctx)
+	return m.invoke(ctx, call)
 }

@@ -39,9 +39,19 @@ type tryAnswer struct {
 
 func newHedgeFixture(t *testing.T, hc runtime.HedgeConfig, bc *runtime.BreakerConfig) *hedgeFixture {
 	t.Helper()
+	return newHedgeFixtureWith(t, hc, bc, nil)
+}
+
+// newHedgeFixtureWith is newHedgeFixture with runtime options added and a
+// rate limit (nil: none) on the method.
+func newHedgeFixtureWith(t *testing.T, hc runtime.HedgeConfig, bc *runtime.BreakerConfig, rl *runtime.RateLimitConfig, opts ...runtime.Option) *hedgeFixture {
+	t.Helper()
 	f := &hedgeFixture{clk: clocktest.New(epoch), obs: &recorder{}, tries: make(chan *try, 8)}
-	rt := runtime.New(runtime.WithClock(f.clk), runtime.WithObserver(f.obs))
+	rt := runtime.New(append([]runtime.Option{runtime.WithClock(f.clk), runtime.WithObserver(f.obs)}, opts...)...)
 	mc := runtime.MethodConfig{Interface: "Svc", Name: "Get", Hedge: &hc}
+	if rl != nil {
+		mc.RateLimit = rt.NewRateLimiter("Svc", *rl)
+	}
 	if bc != nil {
 		f.b = rt.NewBreaker("Svc", *bc)
 		mc.Breaker = f.b
@@ -317,5 +327,90 @@ func (f *hedgeFixture) result(t *testing.T, done <-chan tryAnswer) tryAnswer {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the call did not return")
 		return tryAnswer{}
+	}
+}
+
+func TestHedgeRefusedByTheRetryBudget(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	// Ratio 0 and min 0: no retry, and so no hedge, is ever admitted.
+	b := runtime.NewRetryBudget(0, 0)
+	f := newHedgeFixtureWith(t, runtime.HedgeConfig{Delay: time.Second, Max: 1}, nil, nil, runtime.WithRetryBudget(b))
+	done := f.call(context.Background())
+	first := f.next(t)
+	f.clk.BlockUntilTimers(t, 1)
+	f.clk.Advance(time.Second)
+	// The refusal is reported, and the first try goes on alone.
+	f.awaitEvent(t, done, runtime.EventBudgetExhausted, "the call ended before the budget refused its hedge")
+	f.noMoreTries(t)
+	first.answer <- tryAnswer{val: "first"}
+	got := f.result(t, done)
+	noErr(t, got.err)
+	equal(t, "first", got.val, "result")
+	equal(t, 0, len(f.obs.kind(runtime.EventHedge)), "hedge events")
+	calls, retries := b.InFlight()
+	equal(t, 0, calls, "calls in flight after the call")
+	equal(t, 0, retries, "retries in flight after the call")
+}
+
+func TestHedgeHoldsABudgetSlotWhileItRuns(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	// One retry (or hedge) per call in flight.
+	b := runtime.NewRetryBudget(1, 0)
+	f := newHedgeFixtureWith(t, runtime.HedgeConfig{Delay: time.Second, Max: 1}, nil, nil, runtime.WithRetryBudget(b))
+	done := f.call(context.Background())
+	first := f.next(t)
+	f.clk.BlockUntilTimers(t, 1)
+	f.clk.Advance(time.Second)
+	second := f.next(t)
+	calls, retries := b.InFlight()
+	equal(t, 1, calls, "calls in flight")
+	equal(t, 1, retries, "hedges in flight")
+	second.answer <- tryAnswer{val: "second"}
+	<-first.ctx.Done()
+	first.answer <- tryAnswer{err: context.Canceled}
+	got := f.result(t, done)
+	noErr(t, got.err)
+	equal(t, "second", got.val, "result")
+	calls, retries = b.InFlight()
+	equal(t, 0, calls, "calls in flight after the call")
+	equal(t, 0, retries, "hedges in flight after the call")
+}
+
+func TestEachHedgedTryTakesARateLimitToken(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	// One token, and none for a long while: the hedge is refused by the
+	// limiter and never reaches the dependency.
+	rl := &runtime.RateLimitConfig{Rate: 1, Per: time.Hour, Burst: 1}
+	f := newHedgeFixtureWith(t, runtime.HedgeConfig{Delay: time.Second, Max: 1}, nil, rl)
+	done := f.call(context.Background())
+	first := f.next(t)
+	f.clk.BlockUntilTimers(t, 1)
+	f.clk.Advance(time.Second)
+	f.awaitEvent(t, done, runtime.EventRateLimited, "the call ended before its hedge asked for a token")
+	f.noMoreTries(t)
+	refused := f.obs.kind(runtime.EventRateLimited)[0]
+	if !errors.Is(refused.Err, runtime.ErrRateLimited) {
+		t.Fatalf("the hedge's refusal is %v, want ErrRateLimited", refused.Err)
+	}
+	first.answer <- tryAnswer{val: "first"}
+	got := f.result(t, done)
+	noErr(t, got.err)
+	equal(t, "first", got.val, "result")
+}
+
+// awaitEvent waits for the first event of kind k, which a hedged try's
+// goroutine reports: it fails with msg when the call ends first, and fails
+// after 10s of real time rather than hang.
+func (f *hedgeFixture) awaitEvent(t *testing.T, done <-chan tryAnswer, k runtime.EventKind, msg string) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for len(f.obs.kind(k)) == 0 {
+		select {
+		case <-done:
+			t.Fatal(msg)
+		case <-deadline:
+			t.Fatalf("no %v event within 10s", k)
+		case <-time.After(time.Millisecond):
+		}
 	}
 }

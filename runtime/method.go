@@ -73,6 +73,9 @@ type Method struct {
 	// budget is the runtime's retry budget for a method that retries; nil
 	// otherwise.
 	budget *RetryBudget
+	// faults are the injected faults that apply to the method (WithFaults);
+	// nil without.
+	faults []Fault
 	// slow is the breaker's Slow: a call is timed only when it is set.
 	slow time.Duration
 	// hedge is cfg.Hedge with defaults filled in; nil without.
@@ -90,9 +93,14 @@ func (rt *Runtime) NewMethod(cfg MethodConfig) *Method {
 		retry:    RetryConfig{Attempts: 1},
 		fullName: cfg.Interface + "." + cfg.Name,
 		omit:     newOmitter(cfg.Omit),
+		faults:   faultsFor(rt.cfg.faults, cfg.Interface, cfg.Name),
 	}
 	if cfg.Retry != nil {
 		m.retry = cfg.Retry.withDefaults()
+	}
+	if cfg.Retry != nil || cfg.Hedge != nil {
+		// Retries and hedges both add load to a dependency: the budget
+		// counts the calls of methods that make them.
 		m.budget = rt.cfg.budget
 	}
 	if cfg.Breaker != nil {
@@ -286,25 +294,54 @@ func (m *Method) attempt(ctx context.Context, n int, call func(context.Context) 
 	if m.hedge != nil {
 		return m.hedged(ctx, n, call)
 	}
-	return m.single(ctx, n, call)
+	// One try, spelled out rather than through single: this is the happy
+	// path of every wrapped call, and single is not inlined.
+	if l := m.cfg.RateLimit; l != nil {
+		if _, err := l.take(ctx); err != nil {
+			return err
+		}
+	}
+	if m.cfg.Timeout > 0 {
+		return m.attemptWithTimeout(ctx, n, call)
+	}
+	if m.faults != nil { // invoke, spelled out: it is not inlined
+		return m.injected(ctx, call)
+	}
+	return call(ctx)
 }
 
 func (m *Method) attemptObserved(ctx context.Context, n int, call func(context.Context) error) error {
+	if m.hedge != nil {
+		// Each try takes its own token, inside hedged; the attempt's
+		// duration is the race's.
+		start := m.clock.Now()
+		err := m.hedged(ctx, n, call)
+		end := m.clock.Now()
+		m.event(ctx, Event{Kind: EventAttempt, Time: end, Policy: "retry", Attempt: n, Duration: end.Sub(start), Err: err})
+		return err
+	}
+	if err := m.token(ctx, n); err != nil {
+		return err
+	}
 	start := m.clock.Now()
 	var err error
-	if m.hedge != nil {
-		err = m.hedged(ctx, n, call)
+	if m.cfg.Timeout > 0 {
+		err = m.attemptWithTimeout(ctx, n, call)
 	} else {
-		err = m.single(ctx, n, call)
+		err = m.invoke(ctx, call)
 	}
 	end := m.clock.Now()
 	m.event(ctx, Event{Kind: EventAttempt, Time: end, Policy: "retry", Attempt: n, Duration: end.Sub(start), Err: err})
 	return err
 }
 
-// limit takes the rate-limit token of one try of attempt n, reporting a
-// wait or a refusal to the observer. Each hedged try takes its own.
-func (m *Method) limit(ctx context.Context, n int, l *RateLimiter) error {
+// token takes a token of the method's rate limiter, when it has one, for a
+// try of attempt n, and tells the observer of a wait or a refusal.
+func (m *Method) token(ctx context.Context, n int) error {
+	l := m.cfg.RateLimit
+	if l == nil {
+		return nil
+	}
 	waited, err := l.take(ctx)
 	if m.observer != nil && (err != nil || waited > 0) {
 		m.event(ctx, Event{Kind: EventRateLimited, Policy: "ratelimit", Attempt: n, Delay: waited, Err: err})
@@ -370,8 +407,9 @@ type Recording struct {
 //
 // The order is bulkhead -> journal (when Step is set and ctx carries a
 // workflow) -> idempotency record (when Idempotent is set) -> breaker ->
-// retry -> rate limiter -> timeout -> call. A hit fills rec.Results by decoding the JSON of
-// each recorded result into the pointer at the same index. With
+// retry -> rate limiter -> timeout -> faults -> call. A hit fills rec.Results
+// by decoding the JSON of each recorded result into the pointer at the same
+// index. With
 // MethodConfig.Omit, the named fields are recorded as zero.
 func (m *Method) DoRecorded(ctx context.Context, rec Recording, call func(context.Context) error) error {
 	if m.omit != nil {

@@ -47,6 +47,8 @@ const (
 	EventRetryAfter
 	// EventBudgetExhausted: the retry budget refused the retry after
 	// attempt number Attempt; the call ends with Err, the attempt's error.
+	// Or it refused a hedge of attempt Attempt (Err nil): the tries
+	// running go on, and no more start.
 	EventBudgetExhausted
 	// EventHedge: attempt number Attempt had no answer after Delay, and
 	// another try of it started beside the first (//resil:hedge).

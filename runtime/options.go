@@ -15,6 +15,7 @@ type config struct {
 	rand     *lockedRand
 	budget   *RetryBudget
 	fleet    Fleet
+	faults   []Fault
 }
 
 // WithStore sets the store for idempotency records. Without it, a wrapper keeps
@@ -48,7 +49,8 @@ func WithOwner(owner string) Option { return func(c *config) { c.owner = owner }
 //
 // A [rand.Source] is not safe for concurrent use, so the runtime draws from
 // src under a mutex of its own; only a failed attempt that is retried draws,
-// so the happy path never takes it. src belongs to the runtime from then on:
+// so the happy path never takes it (but in the methods [WithFaults] injects
+// into, where every attempt draws whether it is hit). src belongs to the runtime from then on:
 // do not draw from it elsewhere. One WithRand option given to several
 // runtimes shares its source, and its mutex, between them.
 //

@@ -14,7 +14,7 @@ import (
 // from ctx and must see a true deadline, which a manual clock cannot give.
 func (m *Method) attemptWithTimeout(ctx context.Context, n int, call func(context.Context) error) error {
 	actx, cancel := context.WithTimeout(ctx, m.cfg.Timeout)
-	err := call(actx)
+	err := m.invoke(actx, call)
 	timedOut := err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded)
 	cancel()
 	if timedOut {

@@ -4,10 +4,15 @@
 //
 // Usage:
 //
-//	resilgen [-type A,B] [-output FILE] [-check] [packages]
+//	resilgen [-type A,B] [-output FILE] [-check] [-strict] [-explain] [packages]
 //
 // With no packages it generates for the package in the current directory.
-// Exit codes: 0 ok, 1 bad input (or -check found a stale file), 2 usage.
+// Warnings (legal but unwise annotations) are printed as
+// "file:line:col: warning: ..." and do not stop generation; -strict makes
+// them errors. -explain prints each method's effective policies and writes
+// nothing.
+// Exit codes: 0 ok, 1 bad input (or -check found a stale file, or -strict
+// a warning), 2 usage.
 package main
 
 import (
@@ -32,7 +37,7 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
-	os.Exit(run(context.Background(), os.Args[1:], os.Stderr))
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // Exit codes.
@@ -44,14 +49,16 @@ const (
 
 // run is the command without its process: it parses args, runs the
 // generator and returns the exit code, so that tests can call it.
-func run(ctx context.Context, args []string, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("resilgen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	typeList := fs.String("type", "", "comma-separated interfaces to wrap (default: all with //resil: directives)")
 	output := fs.String("output", "", "output file (default: "+gen.DefaultOutput+" in the package's directory)")
 	check := fs.Bool("check", false, "write nothing; exit 1 when a generated file is missing or stale")
+	strict := fs.Bool("strict", false, "treat warnings as errors: exit 1 and write nothing")
+	explain := fs.Bool("explain", false, "print the effective policies of every method to stdout and write nothing")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: resilgen [-type A,B] [-output FILE] [-check] [packages]")
+		fmt.Fprintln(stderr, "usage: resilgen [-type A,B] [-output FILE] [-check] [-strict] [-explain] [packages]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -64,6 +71,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		Patterns: fs.Args(),
 		Output:   *output,
 		Check:    *check,
+		Strict:   *strict,
+		Warnings: stderr,
+	}
+	if *explain {
+		cfg.Explain = stdout
 	}
 	// The header echoes only what shapes the output: -type. Package
 	// patterns, -output and -check do not, so that `resilgen -check ./...`

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -104,7 +105,7 @@ func TestExitCodes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			module(t, tt.files)
 			var stderr bytes.Buffer
-			code := run(context.Background(), tt.args, &stderr)
+			code := run(context.Background(), tt.args, io.Discard, &stderr)
 			if code != tt.code || !strings.Contains(stderr.String(), tt.stderr) {
 				t.Fatalf("exit %d, stderr %q; want exit %d, stderr containing %q", code, stderr.String(), tt.code, tt.stderr)
 			}
@@ -124,7 +125,7 @@ func TestGeneratesBesideThePackageAndHeaderNamesTheCommand(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := module(t, map[string]string{"pay/pay.go": good})
-			if code := run(context.Background(), tt.args, os.Stderr); code != 0 {
+			if code := run(context.Background(), tt.args, io.Discard, os.Stderr); code != 0 {
 				t.Fatalf("exit %d", code)
 			}
 			b, err := os.ReadFile(filepath.Join(dir, "pay", "resil_gen.go"))
@@ -138,10 +139,107 @@ func TestGeneratesBesideThePackageAndHeaderNamesTheCommand(t *testing.T) {
 			// what the //go:generate line wrote: the header names only
 			// what shapes the output.
 			check := append([]string{"-check"}, tt.args[:len(tt.args)-1]...)
-			if code := run(context.Background(), append(check, "./..."), os.Stderr); code != 0 {
+			if code := run(context.Background(), append(check, "./..."), io.Discard, os.Stderr); code != 0 {
 				t.Fatalf("-check ./... after generating: exit %d", code)
 			}
 		})
+	}
+}
+
+// TestWarnings checks the three ways a warning reaches the user: printed
+// with its position while the file is written (exit 0), an error that
+// writes nothing under -strict (exit 1), and printed by -check too.
+func TestWarnings(t *testing.T) {
+	const warning = "pay.go:9:2: warning: Client.Charge has a breaker but no retry"
+
+	t.Run("written", func(t *testing.T) {
+		dir := module(t, map[string]string{"pay.go": good})
+		var stderr bytes.Buffer
+		if code := run(context.Background(), nil, io.Discard, &stderr); code != 0 || !strings.Contains(stderr.String(), warning) {
+			t.Fatalf("exit %d, stderr %q; want exit 0 and %q", code, &stderr, warning)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "resil_gen.go")); err != nil {
+			t.Fatalf("a warning must not stop the write: %v", err)
+		}
+		stderr.Reset()
+		if code := run(context.Background(), []string{"-check"}, io.Discard, &stderr); code != 0 || !strings.Contains(stderr.String(), warning) {
+			t.Fatalf("-check: exit %d, stderr %q; want exit 0 and %q", code, &stderr, warning)
+		}
+	})
+	t.Run("strict", func(t *testing.T) {
+		dir := module(t, map[string]string{"pay.go": good})
+		before := snapshot(t, dir)
+		var stderr bytes.Buffer
+		code := run(context.Background(), []string{"-strict"}, io.Discard, &stderr)
+		strictMsg := "pay.go:9:2: Client.Charge has a breaker but no retry"
+		if code != 1 || !strings.Contains(stderr.String(), strictMsg) || !strings.Contains(stderr.String(), "(an error under -strict)") {
+			t.Fatalf("-strict: exit %d, stderr %q; want exit 1 and %q as an error", code, &stderr, strictMsg)
+		}
+		if after := snapshot(t, dir); !maps.Equal(before, after) {
+			t.Fatalf("-strict wrote despite a warning:\nbefore %v\nafter  %v", before, after)
+		}
+	})
+	t.Run("fixed", func(t *testing.T) {
+		// With the retry the warning asks for, there is nothing to say.
+		fixed := strings.Replace(good, "//resil:breaker", "//resil:breaker\n//resil:retry unsafe", 1)
+		module(t, map[string]string{"pay.go": fixed})
+		var stderr bytes.Buffer
+		if code := run(context.Background(), []string{"-strict"}, io.Discard, &stderr); code != 0 || stderr.Len() != 0 {
+			t.Fatalf("-strict after the fix: exit %d, stderr %q; want exit 0 and nothing", code, &stderr)
+		}
+	})
+}
+
+// TestExplain checks that -explain prints the methods' effective policies
+// to stdout, and writes nothing.
+func TestExplain(t *testing.T) {
+	const src = `package pay
+
+import "context"
+
+// Client charges.
+//
+//resil:breaker threshold=3
+//resil:retry attempts=4
+type Client interface {
+	// Charge is keyed by its id.
+	//
+	//resil:idempotent key=id ttl=1h
+	Charge(ctx context.Context, id string) error
+	// Get reads.
+	//
+	//resil:readonly
+	//resil:timeout 2s
+	Get(ctx context.Context, id string) (string, error)
+	// Close passes through.
+	//
+	//resil:skip
+	Close() error
+}
+`
+	dir := module(t, map[string]string{"pay.go": src})
+	before := snapshot(t, dir)
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"-explain"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, &stderr)
+	}
+	want := `pay.Client (pay.go:9:6)
+  Charge
+    idempotent  key=id ttl=1h lease=30s
+    breaker     "Client" (the interface's, shared with Get) threshold=3 window=2m timeout=1m halfopen=2
+    retry       attempts=4 base=100ms max=10s jitter=full
+  Get
+    breaker     "Client" (the interface's, shared with Charge) threshold=3 window=2m timeout=1m halfopen=2
+    retry       attempts=4 base=100ms max=10s jitter=full
+    timeout     2s per attempt
+    readonly    yes
+  Close: passes through
+`
+	if stdout.String() != want {
+		t.Errorf("-explain printed:\n%s\nwant:\n%s", &stdout, want)
+	}
+	if after := snapshot(t, dir); !maps.Equal(before, after) {
+		t.Fatalf("-explain wrote into the module:\nbefore %v\nafter  %v", before, after)
 	}
 }
 

@@ -27,7 +27,7 @@ type Alert struct {
 // next pass; audit lines go to out, as the chapter's "log all actions" asks.
 type agent struct {
 	cluster Cluster
-	clock   *fastClock
+	clock   sleeper
 	out     io.Writer
 
 	queue []Alert

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"sync"
 	"time"
 
 	"github.com/resilgen/resilgen/runtime"
@@ -50,3 +51,67 @@ type wallTimer struct{ t *time.Timer }
 
 func (w wallTimer) C() <-chan time.Time { return w.t.C }
 func (w wallTimer) Stop() bool          { return w.t.Stop() }
+
+// sleeper is a clock the agent can also sleep on: a fastClock, or a
+// stepClock for output that must read the same on every run.
+type sleeper interface {
+	runtime.Clock
+	Sleep(d time.Duration)
+}
+
+// stepClock is a runtime.Clock whose time moves only when one of its timers
+// fires, and then to exactly that timer's due time; its timers wait
+// speedup times less on the wall clock. The time a log line shows is then
+// the sum of the waits before it, whatever the machine's speed, so a seeded
+// run prints the same lines every time. Timers stopped before they fire
+// (a lease renewal the call did not need) leave the time alone.
+type stepClock struct {
+	speedup time.Duration
+
+	mu  sync.Mutex
+	now time.Time
+}
+
+var _ runtime.Clock = (*stepClock)(nil)
+
+// newStepClock returns a clock that reads epoch until a timer fires.
+func newStepClock(epoch time.Time, speedup int) *stepClock {
+	return &stepClock{now: epoch, speedup: time.Duration(speedup)}
+}
+
+// Now returns the simulated time.
+func (c *stepClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// NewTimer returns a timer due d from now, which moves the clock to its due
+// time when it fires.
+func (c *stepClock) NewTimer(d time.Duration) runtime.Timer {
+	due := c.Now().Add(d)
+	ch := make(chan time.Time, 1)
+	t := time.AfterFunc(d/c.speedup, func() {
+		c.mu.Lock()
+		if due.After(c.now) {
+			c.now = due
+		}
+		c.mu.Unlock()
+		ch <- due
+	})
+	return funcTimer{t: t, ch: ch}
+}
+
+// Sleep waits d of simulated time.
+func (c *stepClock) Sleep(d time.Duration) {
+	<-c.NewTimer(d).C()
+}
+
+// funcTimer is a runtime.Timer over a time.AfterFunc.
+type funcTimer struct {
+	t  *time.Timer
+	ch chan time.Time
+}
+
+func (f funcTimer) C() <-chan time.Time { return f.ch }
+func (f funcTimer) Stop() bool          { return f.t.Stop() }

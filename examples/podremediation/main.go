@@ -14,10 +14,15 @@
 // minutes of the story take well under a second.
 //
 //	go run ./examples/podremediation [-metrics]
+//	go run ./examples/podremediation -faults=0.3 [-seed=N]
 //
 // With -metrics, the runtime's events also go to OpenTelemetry (through
 // runtime/observe/otelobserver) and the collected metrics are printed at
 // the end.
+//
+// With -faults=R, the program plays a game day instead of the story: the
+// same alerts against a healthy control plane, while runtime/faults fails
+// R of the client's attempts with 503, reproducibly for a given -seed.
 package main
 
 import (
@@ -50,8 +55,16 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("podremediation", flag.ContinueOnError)
 	fs.SetOutput(out)
 	withMetrics := fs.Bool("metrics", false, "also record OpenTelemetry metrics and print them at exit")
+	faultRate := fs.Float64("faults", 0, "play a game day: fail this `fraction` (0 to 1) of the API requests with injected 503s")
+	seed := fs.Uint64("seed", 1, "the seed of the injected faults and the retries' jitter, with -faults")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *faultRate < 0 || *faultRate > 1 {
+		return fmt.Errorf("-faults=%v: want a fraction from 0 to 1, such as 0.3", *faultRate)
+	}
+	if *faultRate > 0 {
+		return gameDay(ctx, out, *faultRate, *seed)
 	}
 
 	clock := newFastClock(time.Date(2026, 3, 14, 2, 0, 0, 0, time.UTC), speedup)
@@ -68,15 +81,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		obs = append(obs, otel)
 	}
 
-	sim := newSimCluster(clock,
-		Pod{Ref: PodRef{"shop", "checkout-7d9f5"}, Phase: "CrashLoopBackOff", LastTermination: "OOMKilled", MemoryLimit: "512Mi"},
-		Pod{Ref: PodRef{"shop", "cart-5c2fb"}, Phase: "CrashLoopBackOff", LastTermination: "Error", MemoryLimit: "256Mi"},
-		Pod{Ref: PodRef{"search", "indexer-0"}, Phase: "CrashLoopBackOff", LastTermination: "OOMKilled", MemoryLimit: "2Gi"},
-		Pod{Ref: PodRef{"payments", "ledger-6b8d4"}, Phase: "CrashLoopBackOff", LastTermination: "Error", MemoryLimit: "1Gi"},
-		Pod{Ref: PodRef{"shop", "recommender-9f7c1"}, Phase: "CrashLoopBackOff", LastTermination: "OOMKilled", MemoryLimit: "1Gi"},
-		Pod{Ref: PodRef{"mail", "sender-77d2a"}, Phase: "CrashLoopBackOff", LastTermination: "Error", MemoryLimit: "128Mi"},
-		Pod{Ref: PodRef{"auth", "token-svc-4e1b0"}, Phase: "CrashLoopBackOff", LastTermination: "Error", MemoryLimit: "256Mi"},
-	)
+	sim := newSimCluster(clock, scenarioPods()...)
 	a := &agent{
 		cluster: NewResilientCluster(sim, runtime.WithClock(clock), runtime.WithObserver(obs)),
 		clock:   clock,

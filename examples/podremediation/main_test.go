@@ -57,7 +57,7 @@ func TestScenario(t *testing.T) {
 			t.Errorf("output lacks %q", s)
 		}
 	}
-	if !regexp.MustCompile(`shop/checkout-7d9f5 was restarted at 02:00:0\d and is still starting: not restarted again`).MatchString(got) {
+	if !regexp.MustCompile(`shop/checkout-7d9f5 was restarted at 02:0\d:\d\d and is still starting: not restarted again`).MatchString(got) {
 		t.Errorf("the repeated alert restarted shop/checkout-7d9f5 again")
 	}
 	if n := strings.Count(got, "gave up after 3 attempts"); n != 6 {
@@ -95,5 +95,56 @@ func TestMetrics(t *testing.T) {
 		if !regexp.MustCompile(re).MatchString(metrics) {
 			t.Errorf("metrics lack a line matching %s", re)
 		}
+	}
+}
+
+// TestGameDay runs the program with -faults=0.3, as the README does, for a
+// few seeds: however the faults fall, every alert is handled in the end,
+// every pod is restarted exactly once (a retried or repeated restart would
+// show as 2x), and a seed replays its run line for line, timestamps
+// included.
+func TestGameDay(t *testing.T) {
+	t.Parallel()
+	summary := regexp.MustCompile(`faults injected: (\d+); API requests received: (\d+); passes: \d+; alerts still queued: 0\n`)
+	for _, seed := range []string{"1", "2", "3", "4"} {
+		t.Run("seed="+seed, func(t *testing.T) {
+			t.Parallel()
+			var runs [2]string
+			for i := range runs {
+				var out bytes.Buffer
+				if err := run(context.Background(), []string{"-faults=0.3", "-seed=" + seed}, &out); err != nil {
+					t.Fatalf("run: %v\n%s", err, &out)
+				}
+				runs[i] = out.String()
+			}
+			got := runs[0]
+			m := summary.FindStringSubmatch(got)
+			if m == nil {
+				t.Fatalf("no summary with every alert handled:\n%s", got)
+			}
+			if m[1] == "0" {
+				t.Errorf("no fault was injected:\n%s", got)
+			}
+			if !strings.Contains(got, "injected fault: the server is currently unable to handle the request (503 ServiceUnavailable)") {
+				t.Errorf("no retry of an injected 503 shown:\n%s", got)
+			}
+			for _, pod := range []string{"shop/checkout-7d9f5", "shop/cart-5c2fb", "search/indexer-0", "payments/ledger-6b8d4", "shop/recommender-9f7c1", "mail/sender-77d2a", "auth/token-svc-4e1b0"} {
+				if !strings.Contains(got, pod+" restarted 1x") {
+					t.Errorf("%s was not restarted exactly once:\n%s", pod, got)
+				}
+			}
+			if runs[1] != got {
+				t.Errorf("seed %s did not replay its run:\n%s\nthen\n%s", seed, got, runs[1])
+			}
+		})
+	}
+}
+
+// TestFaultsFlagRange checks that a rate outside [0, 1] is refused.
+func TestFaultsFlagRange(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"-faults=1.5"}, &out); err == nil || !strings.Contains(err.Error(), "-faults=1.5: want a fraction from 0 to 1") {
+		t.Errorf("run -faults=1.5: %v, want a range error", err)
 	}
 }

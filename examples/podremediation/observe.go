@@ -19,7 +19,7 @@ import (
 // state changes, rejections and idempotent hits.
 type eventPrinter struct {
 	out   io.Writer
-	clock *fastClock
+	clock runtime.Clock
 }
 
 // Observe implements runtime.Observer. The runtime calls it synchronously

@@ -55,8 +55,10 @@ type simPod struct {
 	restartedAt time.Time
 }
 
-// startupTime is how long a restarted pod takes to be Running again.
-const startupTime = 30 * time.Second
+// startupTime is how long a restarted pod takes to be Running again: long
+// enough that the repeated alert, which waits out a 5s Retry-After first,
+// still finds the pod starting however slowly the machine runs the story.
+const startupTime = 90 * time.Second
 
 // statusError is the API server's error answer, like apimachinery's
 // StatusError.

@@ -59,7 +59,7 @@ func BenchmarkEC2(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			files, errs := gen.GenerateAll(pkgs, nil, gen.Header(nil))
+			files, _, errs := gen.GenerateAll(pkgs, nil, gen.Header(nil))
 			if len(errs) > 0 || len(files) != 1 || files[0].Content == nil {
 				b.Fatal(errs)
 			}

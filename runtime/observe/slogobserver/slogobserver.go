@@ -127,10 +127,10 @@ func (o *observer) Observe(ctx context.Context, e runtime.Event) {
 	if e.Attempt != 0 {
 		attrs = append(attrs, slog.Int("attempt", e.Attempt))
 	}
-	if e.Kind == runtime.EventRetry || e.Kind == runtime.EventRetryAfter || e.Kind == runtime.EventHedge ||
-		e.Kind == runtime.EventRateLimited && e.Delay > 0 {
+	if e.Kind == runtime.EventRetry || e.Kind == runtime.EventHedge || e.Kind == runtime.EventRetryAfter || e.Kind == runtime.EventRateLimited && e.Delay > 0 {
 		// A hint's delay is the server's; a rate-limited attempt's, the
-		// time it waited for its token; a hedge's, the wait before it.
+		// time it waited for its token; a hedge's, how long the attempt
+		// went without an answer.
 		attrs = append(attrs, slog.Duration("delay", e.Delay))
 	}
 	if e.Kind == runtime.EventAttempt || e.Kind == runtime.EventCall {
