@@ -17,12 +17,18 @@ import (
 
 const replicas = 6
 
+// patient is a bound on Redis commands for the tests about the fleet's
+// behaviour rather than its fallback, so that a loaded machine does not
+// turn them into tests of the fallback (which fallback_test.go tests with
+// the default bound).
+var patient = []redisfleet.Option{redisfleet.WithTimeout(time.Second)}
+
 func newFleet(t *testing.T, n int, cfg runtime.BreakerConfig, fopts ...redisfleet.Option) []*replica {
 	t.Helper()
 	addr, ns := redisAddr(t), namespace(t)
 	rs := make([]*replica, n)
 	for i := range rs {
-		rs[i] = newReplica(t, addr, ns, cfg, fopts)
+		rs[i] = newReplica(t, addr, ns, cfg, append(patient, fopts...))
 	}
 	waitSubscribed(t, addr, ns, n)
 	return rs
@@ -62,7 +68,7 @@ func TestOpeningReachesEveryReplicaWithin100ms(t *testing.T) {
 		ns := namespace(t)
 		rs := make([]*replica, replicas)
 		for i := range rs {
-			rs[i] = newReplica(t, addr, ns, runtime.BreakerConfig{Threshold: 1, Timeout: time.Minute}, nil)
+			rs[i] = newReplica(t, addr, ns, runtime.BreakerConfig{Threshold: 1, Timeout: time.Minute}, patient)
 		}
 		waitSubscribed(t, addr, ns, replicas)
 		dep := &dependency{down: true}
@@ -245,7 +251,7 @@ func TestSkewedClocksChangeNothing(t *testing.T) {
 	skews := []time.Duration{-30 * time.Second, 0, 30 * time.Second}
 	rs := make([]*replica, len(skews))
 	for i, s := range skews {
-		rs[i] = newReplica(t, addr, ns, cfg, nil, runtime.WithClock(skewed{runtime.SystemClock(), s}))
+		rs[i] = newReplica(t, addr, ns, cfg, patient, runtime.WithClock(skewed{runtime.SystemClock(), s}))
 	}
 	waitSubscribed(t, addr, ns, len(rs))
 	ctx := context.Background()
@@ -275,7 +281,7 @@ func TestLocalClockAheadDoesNotShortenOpenTime(t *testing.T) {
 	addr, ns := redisAddr(t), namespace(t)
 	cfg := runtime.BreakerConfig{Threshold: 1, Timeout: 2 * time.Second}
 	clock := clocktest.New(time.Now().Add(30 * time.Second))
-	r := newReplica(t, addr, ns, cfg, nil, runtime.WithClock(clock))
+	r := newReplica(t, addr, ns, cfg, patient, runtime.WithClock(clock))
 	ctx := context.Background()
 	dep := &dependency{down: true}
 	_ = r.method.Do(ctx, dep.call)
