@@ -141,6 +141,9 @@ type Breaker struct {
 	// trials is the number of half-open trial calls in flight, successes the
 	// number of consecutive successful ones.
 	trials, successes int
+
+	// fleet shares the breaker with other replicas (WithFleet); nil without.
+	fleet *fleetLink
 }
 
 // stateBits is the width of the state in the packed word.
@@ -168,6 +171,9 @@ func (rt *Runtime) NewBreaker(name string, cfg BreakerConfig) *Breaker {
 		b.failures = make([]time.Time, cfg.Threshold)
 	}
 	b.iface, b.ownMethod = splitName(name)
+	if rt.cfg.fleet != nil {
+		b.joinFleet(rt.cfg.fleet)
+	}
 	return b
 }
 
@@ -232,6 +238,9 @@ func (b *Breaker) openLeft(now time.Time) time.Duration {
 
 // allowSlow is allow for a breaker found in state st, open or half-open.
 func (b *Breaker) allowSlow(ctx context.Context, st State) (ticket, error) {
+	if l := b.fleet; l != nil && l.shared.Load() {
+		return b.allowFleet(ctx, st)
+	}
 	if st == StateOpen {
 		// Still open: rejected without the lock, which the calls turned
 		// away by an open breaker would otherwise all queue on.
@@ -335,6 +344,10 @@ func (b *Breaker) record(ctx context.Context, t ticket, o outcome) {
 		if o == outcomeSuccess && b.window != nil {
 			b.countSuccess(t)
 		}
+		return
+	}
+	if l := b.fleet; l != nil && l.shared.Load() {
+		b.recordFleet(ctx, t, o)
 		return
 	}
 	b.mu.Lock()

@@ -32,6 +32,11 @@
 // A [RetryBudget], shared by the wrappers given [WithRetryBudget], caps the
 // retries in flight at a ratio of the calls in flight.
 //
+// With [WithFleet], breakers and Shared rate limiters are one for every
+// replica using the same fleet (package runtime/fleet/redisfleet): the
+// closed breaker's happy path stays local, and a fleet that does not answer
+// leaves each replica with a local breaker and limit of the same settings.
+//
 // Recorded results are stored as JSON. [MethodConfig].Omit names fields that
 // are recorded as zero (//resil:omit), and a Protocol Buffers message is
 // recorded through runtime/protocodec, in protobuf's own binary form.

@@ -56,6 +56,13 @@ const (
 	// EventFallback: the call failed with Err and the wrapper answers with
 	// the method's fallback instead (//resil:fallback).
 	EventFallback
+	// EventFleetFallback: the fleet of breaker Breaker (see WithFleet) did
+	// not answer, or answered with something invalid (Err says what), and
+	// the breaker goes on as a local one with the same settings.
+	EventFleetFallback
+	// EventFleetRejoin: the fleet answers again, and breaker Breaker is
+	// again one breaker for the fleet.
+	EventFleetRejoin
 )
 
 // String returns the event kind's name, such as "state_change".
@@ -87,6 +94,10 @@ func (k EventKind) String() string {
 		return "hedge"
 	case EventFallback:
 		return "fallback"
+	case EventFleetFallback:
+		return "fleet_fallback"
+	case EventFleetRejoin:
+		return "fleet_rejoin"
 	}
 	return "EventKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -101,7 +112,7 @@ type Event struct {
 	// change, Method is empty when the breaker is the interface's.
 	Interface, Method string
 	// Policy is "breaker", "bulkhead", "retry", "timeout", "idempotency",
-	// "checkpoint", "ratelimit", "budget", "hedge" or "fallback".
+	// "checkpoint", "ratelimit", "budget", "hedge", "fallback" or "fleet".
 	Policy string
 	// Breaker is the breaker's name, for state changes and rejections.
 	Breaker string

@@ -14,6 +14,7 @@ type config struct {
 	owner    string
 	rand     *lockedRand
 	budget   *RetryBudget
+	fleet    Fleet
 	faults   []Fault
 }
 

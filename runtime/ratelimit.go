@@ -28,8 +28,9 @@ type RateLimitConfig struct {
 	// Wait is how long an attempt may wait for a token before it fails with
 	// ErrRateLimited. Default 0: fail at once.
 	Wait time.Duration
-	// Shared asks for one limit across the replicas of a fleet. Until a
-	// fleet is configured it limits this process only, as without it.
+	// Shared asks for one limit across the replicas of a fleet (see
+	// WithFleet): GCRA in the fleet's store, one round trip per attempt.
+	// Without a fleet it limits this process only, as without it.
 	Shared bool
 }
 
@@ -57,6 +58,9 @@ type RateLimiter struct {
 	cfg   RateLimitConfig
 	lim   *rate.Limiter
 	clock Clock
+	// fleet is the fleet's limit for a Shared limiter with a fleet; nil
+	// otherwise.
+	fleet *fleetLimit
 }
 
 // NewRateLimiter returns a rate limiter named name (the interface, or
@@ -71,7 +75,11 @@ func (rt *Runtime) NewRateLimiter(name string, cfg RateLimitConfig) *RateLimiter
 		every = rate.Limit(float64(cfg.Rate) / cfg.Per.Seconds())
 	}
 	// The bucket starts full; it is only ever read at the clock's times.
-	return &RateLimiter{name: name, cfg: cfg, lim: rate.NewLimiter(every, cfg.Burst), clock: rt.cfg.clock}
+	l := &RateLimiter{name: name, cfg: cfg, lim: rate.NewLimiter(every, cfg.Burst), clock: rt.cfg.clock}
+	if cfg.Shared && rt.cfg.fleet != nil {
+		l.joinFleet(rt.cfg.fleet, rt.cfg.observer)
+	}
+	return l
 }
 
 // Name returns the name the limiter was made with.
@@ -85,6 +93,11 @@ func (l *RateLimiter) Config() RateLimitConfig { return l.cfg }
 // wrapping ErrRateLimited, or the context's cause when the caller gave up
 // while it waited.
 func (l *RateLimiter) take(ctx context.Context) (time.Duration, error) {
+	if l.fleet != nil {
+		if waited, ok, err := l.takeFleet(ctx); ok {
+			return waited, err
+		}
+	}
 	now := l.clock.Now()
 	if l.lim.AllowN(now, 1) {
 		return 0, nil

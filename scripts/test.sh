@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite with the race detector, against a throwaway
-# PostgreSQL server that this script starts and always removes, so that the
-# pgstore tests run instead of skipping.
+# PostgreSQL server and a throwaway Redis server that this script starts and
+# always removes, so that the pgstore and redisfleet tests run instead of
+# skipping.
 #
 #   scripts/test.sh                 go test -race -count=1 -timeout=5m ./..., then the
 #                                   same in the module of examples/sdk
@@ -14,6 +15,11 @@
 # and is stopped and deleted on exit, however the tests end. Its address is
 # exported as RESILGEN_PG_DSN. When RESILGEN_PG_DSN is already set, that
 # server is used and none is started.
+#
+# Redis likewise: redis-server comes from Debian's redis-server package
+# (installed as root when missing), runs in its own temporary directory on a
+# free loopback port without persistence, is killed and deleted on exit, and
+# its address is exported as RESILGEN_REDIS_ADDR (unless already set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -96,14 +102,69 @@ start_postgres() {
 }
 
 stop_postgres() {
+	[[ -n ${PGTMP:-} ]] || return 0
 	if [[ -n ${PGPORT_USED:-} ]]; then
 		(cd "$PGTMP" && "${as_pg[@]}" "$PG_BINDIR/pg_ctl" -D "$PGTMP/data" -m immediate -w stop >/dev/null 2>&1) || true
 	fi
 	rm -rf "$PGTMP"
 }
 
+start_redis() {
+	if ! command -v redis-server >/dev/null; then
+		if [[ $(id -u) -ne 0 ]]; then
+			log "redis-server is not installed and installing it needs root: run 'apt-get install -y redis-server' or set RESILGEN_REDIS_ADDR"
+			exit 1
+		fi
+		log "installing redis-server from Debian's packages"
+		apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+		command -v redis-server >/dev/null || { log "installed redis-server but found no redis-server"; exit 1; }
+	fi
+	REDISTMP=$(mktemp -d /tmp/resilgen-redis.XXXXXX)
+	local try i
+	for try in 1 2 3 4 5 6 7 8; do
+		REDIS_PORT=$((20000 + RANDOM % 40000))
+		port_free "$REDIS_PORT" || continue
+		redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$REDISTMP" --save '' --appendonly no \
+			--daemonize no --logfile "$REDISTMP/server.log" &
+		REDIS_PID=$!
+		for i in $(seq 1 50); do
+			if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+				break 2
+			fi
+			kill -0 "$REDIS_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$REDIS_PID" 2>/dev/null || true
+		wait "$REDIS_PID" 2>/dev/null || true
+		REDIS_PID=
+	done
+	[[ -n ${REDIS_PID:-} ]] || { cat "$REDISTMP/server.log" >&2 || true; log "could not start redis-server"; exit 1; }
+	export RESILGEN_REDIS_ADDR="127.0.0.1:$REDIS_PORT"
+	log "throwaway Redis $(redis-server --version | awk '{print $3}') at $RESILGEN_REDIS_ADDR"
+}
+
+stop_redis() {
+	if [[ -n ${REDIS_PID:-} ]]; then
+		kill -9 "$REDIS_PID" 2>/dev/null || true
+		wait "$REDIS_PID" 2>/dev/null || true
+	fi
+	rm -rf "${REDISTMP:-}"
+}
+
+# cleanup removes every server this script started, however it ends.
+cleanup() {
+	stop_redis
+	stop_postgres
+}
+
 if [[ -z ${RESILGEN_PG_DSN:-} ]]; then
 	start_postgres
+fi
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+if [[ -z ${RESILGEN_REDIS_ADDR:-} ]]; then
+	start_redis
 fi
 
 if [[ $# -gt 0 ]]; then

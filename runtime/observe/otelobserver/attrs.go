@@ -48,6 +48,8 @@ func (k attrKey) attributes() []attribute.KeyValue {
 		if k.x != "" {
 			attrs = append(attrs, keyStep.String(k.x))
 		}
+	case runtime.EventFleetFallback, runtime.EventFleetRejoin: // x: breaker name
+		attrs = append(attrs, keyBreakerName.String(k.x))
 	case runtime.EventStateChange: // x: breaker name, y: new state or ""
 		attrs = append(attrs, keyBreakerName.String(k.x))
 		if k.y != "" {

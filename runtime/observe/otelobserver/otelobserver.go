@@ -29,6 +29,8 @@
 //	resilgen.workflow.steps.recorded  counter    {step}        interface, method, workflow.step
 //	resilgen.hedges                   counter    {try}         interface, method
 //	resilgen.fallbacks                counter    {call}        interface, method, error.type
+//	resilgen.fleet.fallbacks          counter    {fallback}    breaker.name
+//	resilgen.fleet.rejoins            counter    {rejoin}      breaker.name
 //
 // where interface is resilgen.interface, and so on; error.type is set only
 // when there was an error, and an attribute whose event leaves it empty
@@ -143,6 +145,8 @@ type Observer struct {
 	stepsRecorded   metric.Int64Counter
 	hedges          metric.Int64Counter
 	fallbacks       metric.Int64Counter
+	fleetFallbacks  metric.Int64Counter
+	fleetRejoins    metric.Int64Counter
 
 	cache measurements
 }
@@ -191,6 +195,8 @@ func New(opts ...Option) (*Observer, error) {
 	o.stepsRecorded = counter("resilgen.workflow.steps.recorded", "{step}", "Workflow steps run and journaled.")
 	o.hedges = counter("resilgen.hedges", "{try}", "Hedged tries started beside an attempt that had not answered.")
 	o.fallbacks = counter("resilgen.fallbacks", "{call}", "Calls answered by their method's fallback, by the error it replaced.")
+	o.fleetFallbacks = counter("resilgen.fleet.fallbacks", "{fallback}", "Times a breaker lost its fleet and went on locally.")
+	o.fleetRejoins = counter("resilgen.fleet.rejoins", "{rejoin}", "Times a breaker rejoined its fleet.")
 	g, err := m.Int64Gauge("resilgen.breaker.state", metric.WithUnit("{state}"),
 		metric.WithDescription("Breaker state: 0 closed, 1 open, 2 half-open."))
 	errs = append(errs, err)
@@ -335,6 +341,16 @@ func (o *Observer) Observe(ctx context.Context, e runtime.Event) {
 		}
 		ms = o.cache.get(attrKey{kind: e.Kind, iface: e.Interface, method: e.Method, x: errorTypeOrEmpty(e.Err)})
 		o.fallbacks.Add(ctx, 1, ms.add...)
+	case runtime.EventFleetFallback, runtime.EventFleetRejoin:
+		c := o.fleetFallbacks
+		if e.Kind == runtime.EventFleetRejoin {
+			c = o.fleetRejoins
+		}
+		if !recording && !c.Enabled(ctx) {
+			return
+		}
+		ms = o.cache.get(attrKey{kind: e.Kind, x: e.Breaker})
+		c.Add(ctx, 1, ms.add...)
 	default:
 		return
 	}

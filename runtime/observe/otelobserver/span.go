@@ -30,6 +30,8 @@ var spanEventNames = map[runtime.EventKind]string{
 	runtime.EventBudgetExhausted: "resilgen.budget_exhausted",
 	runtime.EventHedge:           "resilgen.hedge",
 	runtime.EventFallback:        "resilgen.fallback",
+	runtime.EventFleetFallback:   "resilgen.fleet.fallback",
+	runtime.EventFleetRejoin:     "resilgen.fleet.rejoin",
 }
 
 // addSpanEvent adds e to span, with the attributes of its measurement

@@ -23,9 +23,11 @@
 //	server hint of when to retry            Info   the server is throttling: the retry record that follows says how long the wait is
 //	attempt refused by the rate limiter     Info   demand is above the limit the client set itself; the caller gets the refusal
 //	breaker half-open, breaker closed       Info   recovery in progress, recovery done
+//	breaker rejoined its fleet              Info   the fleet's store answers again; the breaker is shared again
 //	call rejected by a full bulkhead        Warn   saturation: no earlier record announces it
 //	breaker opened                          Warn   a dependency is failing and calls are being refused
 //	retry refused by the retry budget       Warn   so many calls are failing that retries are being shed
+//	breaker fell back from its fleet        Warn   the fleet's store (Redis) does not answer or holds what it should not: each replica now counts alone
 //
 // A call that ended in the caller's own cancellation, or in a rejection
 // already logged, is logged at Debug. [WithLevels] replaces this policy; a
@@ -36,7 +38,8 @@
 //
 // Each record carries "event" (the kind: "state_change", "retry",
 // "rejected", "idempotent_hit", "step_replayed", "step_recorded", "attempt",
-// "call", "rate_limited", "retry_after", "budget_exhausted") and those of the following that the event sets: "interface",
+// "call", "rate_limited", "retry_after", "budget_exhausted", "fleet_fallback",
+// "fleet_rejoin") and those of the following that the event sets: "interface",
 // "method", "policy", "breaker", "from", "to", "attempt", "delay",
 // "duration", "error", "key_hash", "workflow", "step", "seq".
 //
@@ -159,7 +162,7 @@ func DefaultLevel(e runtime.Event) slog.Level {
 		return slog.LevelInfo
 	case runtime.EventRetry:
 		return slog.LevelInfo
-	case runtime.EventFallback:
+	case runtime.EventFallback, runtime.EventFleetFallback:
 		return slog.LevelWarn
 	case runtime.EventRejected:
 		if e.Policy == "bulkhead" {
@@ -180,6 +183,8 @@ func DefaultLevel(e runtime.Event) slog.Level {
 		return slog.LevelInfo
 	case runtime.EventBudgetExhausted:
 		return slog.LevelWarn
+	case runtime.EventFleetRejoin:
+		return slog.LevelInfo
 	default:
 		return slog.LevelDebug
 	}
@@ -242,6 +247,10 @@ func message(e runtime.Event) string {
 		return "attempt slow, hedging"
 	case runtime.EventFallback:
 		return "call failed, answered by its fallback"
+	case runtime.EventFleetFallback:
+		return "fleet unreachable, breaker goes on locally"
+	case runtime.EventFleetRejoin:
+		return "fleet answers again, breaker rejoined it"
 	}
 	return "resilience event"
 }
