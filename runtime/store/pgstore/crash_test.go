@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/resilgen/resilgen/runtime/store/internal/crashtest"
 )
 
@@ -50,12 +52,50 @@ func TestCrashAtRandomMoments(t *testing.T) {
 	total := 0
 	for i := range kills {
 		d := time.Duration(150+40*i) * time.Millisecond
-		crashtest.KillAtRandom(t, s.tables.prefix+" "+os.Getenv(envDSN), fmt.Sprintf("loop%d", i), d)
+		app := fmt.Sprintf("resilgen-crash-loop%d", i)
+		crashtest.KillAtRandom(t, s.tables.prefix+" "+withApplicationName(os.Getenv(envDSN), app), fmt.Sprintf("loop%d", i), d)
+		// The server runs a statement the killed client sent to its end
+		// (a journal INSERT, its COMMIT): the journal is what the client
+		// left only once its backends are gone.
+		awaitBackendsGone(t, pool, app)
 		n := crashtest.ResumeLoop(t, s, fmt.Sprintf("loop%d", i))
 		total += n
 		t.Logf("kill %d, %v after the store opened: %d steps journaled", i, d, n)
 	}
 	if total == 0 {
 		t.Fatalf("none of %d clients journaled a step before it was killed", kills)
+	}
+}
+
+// withApplicationName adds application_name=app to dsn, a URL or a list of
+// key=value settings, so that the connections made with it can be found in
+// pg_stat_activity.
+func withApplicationName(dsn, app string) string {
+	if !strings.Contains(dsn, "://") {
+		return dsn + " application_name=" + app
+	}
+	if strings.Contains(dsn, "?") {
+		return dsn + "&application_name=" + app
+	}
+	return dsn + "?application_name=" + app
+}
+
+// awaitBackendsGone waits until the server has no backend left of the
+// connections named app, failing after 30s.
+func awaitBackendsGone(t *testing.T, pool *pgxpool.Pool, app string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var n int
+		if err := pool.QueryRow(context.Background(), "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", app).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d backends of the killed client %s are still there after 30s", n, app)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
