@@ -260,6 +260,7 @@ func (r *report) write(w *bytes.Buffer, cmd, commit, date string) {
 	r.writeCalls(w)
 	r.writeObservers(w)
 	r.writeRateLimit(w)
+	r.writeFleet(w)
 	r.writeStores(w)
 	r.writeGen(w)
 	r.writeProfiles(w)
