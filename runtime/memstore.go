@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"sync"
 	"time"
@@ -13,6 +14,7 @@ import (
 // It is the default idempotency store of a wrapper made without WithStore.
 func NewMemoryStore() Store {
 	return &memoryStore{
+		seeds:    [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
 		records:  make(map[string]Record),
 		journals: make(map[string]map[int]JournalEntry),
 	}
@@ -22,6 +24,9 @@ func NewMemoryStore() Store {
 // whole work, which makes each one atomic as the Store contract asks; byte
 // slices are copied in and out so that callers never share its memory.
 type memoryStore struct {
+	// seeds key the fingerprints of the runtimes that record here (see
+	// memhit.go): random per store, as its records live only as long.
+	seeds    [2]maphash.Seed
 	mu       sync.Mutex
 	records  map[string]Record
 	journals map[string]map[int]JournalEntry
