@@ -70,13 +70,19 @@ func (m *Method) idempotent(ctx context.Context, rec Recording, call func(contex
 	// Namespaced, so that two methods sharing a store never share a key.
 	key := rec.Key
 	var storeKey string
-	if key == "" {
+	switch {
+	case key == "" && mem != nil:
+		// The memory store's fingerprint is raw bytes: the key is their
+		// hex, as memoryHit builds it.
+		storeKey = m.fullName + ":" + hex.EncodeToString([]byte(fp))
+		key = storeKey[len(m.fullName)+1:]
+	case key == "":
 		// The fingerprint is the key: key and fp become substrings of
 		// storeKey, which saves an allocation.
 		storeKey = m.fullName + ":" + fp
 		key = storeKey[len(m.fullName)+1:]
 		fp = key
-	} else {
+	default:
 		storeKey = m.fullName + ":" + key
 	}
 

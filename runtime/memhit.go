@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/hex"
 	"hash/maphash"
 	"time"
@@ -15,27 +16,24 @@ import (
 // hit on it reads the record in place, under the store's lock, without the
 // copy Claim makes for callers outside the package.
 
-// memFingerprintLen is the length of a memory store fingerprint: the hex of
-// 128 bits, so that it reads like the others in errors and events.
-const memFingerprintLen = 32
+// memFingerprintLen is the length of a memory store fingerprint: 128 bits,
+// kept raw, as no one reads them but the store's own comparisons. Where the
+// fingerprint is the key (a method without key=), the key is its hex.
+const memFingerprintLen = 16
 
-// memFingerprint writes to dst the fingerprint of args in s: the hex of the
-// keyed hash of their JSON, as json.Marshal writes it.
+// memFingerprint writes to dst the fingerprint of args in s: the keyed hash
+// of their JSON, as json.Marshal writes it.
 func (s *memoryStore) memFingerprint(dst *[memFingerprintLen]byte, args []any) error {
 	var small [smallJSON]byte
 	b, e, err := argsJSON(&small, args)
 	if err != nil {
 		return err
 	}
-	var sum [16]byte
-	h0, h1 := maphash.Bytes(s.seeds[0], b), maphash.Bytes(s.seeds[1], b)
-	for i := range 8 {
-		sum[i], sum[8+i] = byte(h0>>(8*i)), byte(h1>>(8*i))
-	}
+	binary.LittleEndian.PutUint64(dst[:8], maphash.Bytes(s.seeds[0], b))
+	binary.LittleEndian.PutUint64(dst[8:], maphash.Bytes(s.seeds[1], b))
 	if e != nil {
 		e.release()
 	}
-	hex.Encode(dst[:], sum[:])
 	return nil
 }
 
@@ -72,7 +70,7 @@ func (m *Method) memoryHit(ctx context.Context, s *memoryStore, rec Recording) (
 	k := append(small[:0], m.fullName...)
 	k = append(k, ':')
 	if rec.Key == "" {
-		k = append(k, fp[:]...)
+		k = hex.AppendEncode(k, fp[:])
 	} else {
 		k = append(k, rec.Key...)
 	}
@@ -82,7 +80,7 @@ func (m *Method) memoryHit(ctx context.Context, s *memoryStore, rec Recording) (
 	}
 	key := rec.Key
 	if key == "" {
-		key = string(fp[:])
+		key = string(k[len(m.fullName)+1:])
 	}
 	return true, m.hit(ctx, key, result, rec.Results)
 }

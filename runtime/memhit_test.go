@@ -1,0 +1,86 @@
+package runtime_test
+
+import (
+	"context"
+	"encoding/hex"
+	"testing"
+	"time"
+
+	"github.com/resilgen/resilgen/runtime"
+	"github.com/resilgen/resilgen/runtime/clocktest"
+)
+
+// TestIdempotentMemoryHitAllocatesNothing holds the contract
+// BenchmarkIdempotentHit measures: a hit on the memory store with scalar
+// arguments and results allocates nothing in the runtime (a generated
+// wrapper adds its Recording's slices).
+func TestIdempotentMemoryHitAllocatesNothing(t *testing.T) {
+	rt := runtime.New(runtime.WithClock(clocktest.New(epoch)))
+	m := rt.NewMethod(runtime.MethodConfig{Interface: "Payments", Name: "Charge", Idempotent: &runtime.IdempotencyConfig{}})
+	ctx := context.Background()
+	var out int
+	rec := runtime.Recording{Key: "order-1", Args: []any{"acct-42", 100}, Results: []any{&out}}
+	calls := 0
+	call := func(context.Context) error { calls++; out = 7; return nil }
+	noErr(t, m.DoRecorded(ctx, rec, call))
+	if n := testing.AllocsPerRun(100, func() {
+		out = 0
+		if err := m.DoRecorded(ctx, rec, call); err != nil || out != 7 {
+			t.Fatalf("hit: %v, result %d", err, out)
+		}
+	}); n != 0 {
+		t.Fatalf("%v allocations per memory hit, want 0", n)
+	}
+	equal(t, 1, calls, "calls through")
+}
+
+// TestIdempotentMemoryHitResultsAreTheCallers checks that a hit hands out
+// values the caller may change without changing what the next hit returns.
+func TestIdempotentMemoryHitResultsAreTheCallers(t *testing.T) {
+	rt := runtime.New(runtime.WithClock(clocktest.New(epoch)))
+	m := rt.NewMethod(runtime.MethodConfig{Interface: "Logs", Name: "Query", Idempotent: &runtime.IdempotencyConfig{}})
+	query := func() ([]int, map[string]int, string) {
+		var lines []int
+		var counts map[string]int
+		var summary string
+		err := m.DoRecorded(context.Background(), runtime.Recording{Key: "q", Args: []any{"q"}, Results: []any{&lines, &counts, &summary}},
+			func(context.Context) error {
+				lines, counts, summary = []int{1, 2}, map[string]int{"err": 3}, "two lines"
+				return nil
+			})
+		noErr(t, err)
+		return lines, counts, summary
+	}
+	query()
+	lines, counts, _ := query()
+	lines[0], counts["err"] = 99, 99
+	lines, counts, summary := query()
+	equal(t, 1, lines[0], "line after the caller changed a hit's slice")
+	equal(t, 3, counts["err"], "count after the caller changed a hit's map")
+	equal(t, "two lines", summary, "summary")
+}
+
+// TestIdempotentMemoryHitWithoutKey checks that the fast hit of a method
+// without key= finds the record under the key the claim wrote (the hex of
+// the arguments' fingerprint), reports that key, and tells other
+// arguments apart.
+func TestIdempotentMemoryHitWithoutKey(t *testing.T) {
+	c := newCharger(t, runtime.IdempotencyConfig{})
+	first, err := c.charge(context.Background(), "", "acct", 100, nil)
+	noErr(t, err)
+	again, err := c.charge(context.Background(), "", "acct", 100, nil)
+	noErr(t, err)
+	equal(t, first, again, "hit result")
+	hits := c.obs.kind(runtime.EventIdempotentHit)
+	equal(t, 1, len(hits), "hit events")
+	if _, err := hex.DecodeString(hits[0].Key); err != nil || len(hits[0].Key) != 32 {
+		t.Fatalf("hit key %q: want the hex of 128 bits", hits[0].Key)
+	}
+	rec, claimed, err := c.store.Claim(context.Background(), "Svc.Charge:"+hits[0].Key, "probe", "probe", c.clk.Now(), c.clk.Now().Add(time.Second))
+	noErr(t, err)
+	equal(t, false, claimed, "claimed the key the hit reported")
+	equal(t, true, rec.Done, "record under the reported key is done")
+	_, err = c.charge(context.Background(), "", "acct", 200, nil)
+	noErr(t, err)
+	equal(t, 2, c.callCount(), "calls")
+}
