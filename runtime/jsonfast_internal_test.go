@@ -33,7 +33,7 @@ func TestAppendJSONArrayIsMarshal(t *testing.T) {
 	}
 	type named string
 	for _, v := range []any{
-		`quote"`, `back\slash`, "<tag>", "a&b", "tab\t", "é", "\u2028", "bad\xff",
+		`quote"`, `back\slash`, "<tag>", "a<b", "a>b", "a&b", "tab\t", "é", "\u2028", "bad\xff",
 		1.5, float32(2), int8(1), uint8(1), named("x"), []int{1}, struct{}{}, &struct{}{},
 	} {
 		if got, ok := appendJSONArray(nil, []any{v}); ok {

@@ -32,6 +32,19 @@ func TestIdempotentMemoryHitAllocatesNothing(t *testing.T) {
 		t.Fatalf("%v allocations per memory hit, want 0", n)
 	}
 	equal(t, 1, calls, "calls through")
+
+	// Without key=, the hit finds the record under the key its claim
+	// wrote: only that key's string is allocated, for errors and events.
+	rec.Key = ""
+	noErr(t, m.DoRecorded(ctx, rec, call))
+	if n := testing.AllocsPerRun(100, func() {
+		if err := m.DoRecorded(ctx, rec, call); err != nil {
+			t.Fatal(err)
+		}
+	}); n > 1 {
+		t.Fatalf("%v allocations per memory hit without a key, want 1", n)
+	}
+	equal(t, 2, calls, "calls through")
 }
 
 // TestIdempotentMemoryHitResultsAreTheCallers checks that a hit hands out
@@ -83,4 +96,23 @@ func TestIdempotentMemoryHitWithoutKey(t *testing.T) {
 	_, err = c.charge(context.Background(), "", "acct", 200, nil)
 	noErr(t, err)
 	equal(t, 2, c.callCount(), "calls")
+}
+
+// TestIdempotentMemoryHitExpires checks that the fast hit honours the TTL
+// for the same arguments: a record that ran out is called again.
+func TestIdempotentMemoryHitExpires(t *testing.T) {
+	c := newCharger(t, runtime.IdempotencyConfig{TTL: time.Hour})
+	first, err := c.charge(context.Background(), "k1", "acct", 100, nil)
+	noErr(t, err)
+	c.clk.Advance(time.Hour - time.Nanosecond)
+	again, err := c.charge(context.Background(), "k1", "acct", 100, nil)
+	noErr(t, err)
+	equal(t, first, again, "hit just before expiry")
+	c.clk.Advance(time.Nanosecond)
+	after, err := c.charge(context.Background(), "k1", "acct", 100, nil)
+	noErr(t, err)
+	equal(t, 2, c.callCount(), "calls after expiry")
+	if after == first {
+		t.Fatalf("result after expiry %v is the expired one", after)
+	}
 }
