@@ -44,6 +44,14 @@ func (c IdempotencyConfig) withDefaults() IdempotencyConfig {
 	return c
 }
 
+// inProcessLease is the lease of a claim in the memory store: it lasts
+// until the call releases or completes it, unrenewed. A lease bounds how
+// long a claimer that died holds its key, and one that dies with the store
+// holds nothing; a call that ends in any way settles its claim, and one
+// that never ends would renew it forever anyway. So the memory store's
+// claims need no renewing goroutine, timer and context per call.
+const inProcessLease = 100 * 365 * 24 * time.Hour
+
 // maxClaimPoll bounds how long a duplicate waits between looks at another
 // process's claim, so that it sees the result soon after it is recorded.
 const maxClaimPoll = time.Second
@@ -96,6 +104,9 @@ func (m *Method) idempotent(ctx context.Context, rec Recording, call func(contex
 		}
 	}()
 	store, owner, lease := m.rt.cfg.store, m.rt.cfg.owner, m.idem.Lease
+	if mem != nil {
+		lease = inProcessLease
+	}
 	for {
 		now := m.clock.Now()
 		r, claimed, err := store.Claim(ctx, storeKey, fp, owner, now, now.Add(lease))
@@ -179,7 +190,10 @@ func (m *Method) claimAndCall(ctx context.Context, storeKey, key, fp string, rec
 	// The claim must be settled even when the caller has given up, or the
 	// key would stay blocked until the lease runs out.
 	bg := context.WithoutCancel(ctx)
-	runCtx, stopRenewing := m.keepClaim(ctx, storeKey)
+	runCtx, stopRenewing := ctx, func() {}
+	if _, inProcess := store.(*memoryStore); !inProcess {
+		runCtx, stopRenewing = m.keepClaim(ctx, storeKey)
+	}
 	returned := false
 	defer func() {
 		if returned {

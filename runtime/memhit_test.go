@@ -116,3 +116,21 @@ func TestIdempotentMemoryHitExpires(t *testing.T) {
 		t.Fatalf("result after expiry %v is the expired one", after)
 	}
 }
+
+// TestIdempotentMemoryClaimHoldsUntilTheCallEnds checks that a claim in the
+// memory store needs no renewal: no timer runs while the call does, and the
+// key stays held past the lease until the call ends.
+func TestIdempotentMemoryClaimHoldsUntilTheCallEnds(t *testing.T) {
+	c := newCharger(t, runtime.IdempotencyConfig{Lease: 30 * time.Second})
+	release, done := c.chargeHeld(nil)
+	equal(t, 0, c.clk.Timers(), "timers while the call runs")
+	c.clk.Advance(time.Hour)
+	_, claimed, err := c.store.Claim(context.Background(), "Svc.Charge:k1", "other-fp", "other", c.clk.Now(), c.clk.Now().Add(time.Minute))
+	noErr(t, err)
+	equal(t, false, claimed, "another owner took over a claim whose call still runs")
+	release()
+	noErr(t, <-done)
+	_, err = c.charge(context.Background(), "k1", "acct", 100, nil)
+	noErr(t, err)
+	equal(t, 1, c.callCount(), "calls: the held call's result is recorded")
+}
