@@ -29,7 +29,8 @@ type IdempotencyConfig struct {
 	TTL time.Duration
 	// Lease is how long a claim holds a key while its call runs; it is
 	// renewed while the call runs, so a claimer that died gives up the key
-	// after at most Lease. Default 30s.
+	// after at most Lease. Default 30s. In the memory store, which dies
+	// with its claimers, a claim holds its key until its call ends.
 	Lease time.Duration
 }
 
