@@ -29,7 +29,8 @@ type IdempotencyConfig struct {
 	TTL time.Duration
 	// Lease is how long a claim holds a key while its call runs; it is
 	// renewed while the call runs, so a claimer that died gives up the key
-	// after at most Lease. Default 30s.
+	// after at most Lease. Default 30s. In the memory store, which dies
+	// with its claimers, a claim holds its key until its call ends.
 	Lease time.Duration
 }
 
@@ -44,6 +45,14 @@ func (c IdempotencyConfig) withDefaults() IdempotencyConfig {
 	return c
 }
 
+// inProcessLease is the lease of a claim in the memory store: it lasts
+// until the call releases or completes it, unrenewed. A lease bounds how
+// long a claimer that died holds its key, and one that dies with the store
+// holds nothing; a call that ends in any way settles its claim, and one
+// that never ends would renew it forever anyway. So the memory store's
+// claims need no renewing goroutine, timer and context per call.
+const inProcessLease = 100 * 365 * 24 * time.Hour
+
 // maxClaimPoll bounds how long a duplicate waits between looks at another
 // process's claim, so that it sees the result soon after it is recorded.
 const maxClaimPoll = time.Second
@@ -57,20 +66,32 @@ const maxClaimPoll = time.Second
 // claim look again until the result is recorded or the claim's lease runs
 // out.
 func (m *Method) idempotent(ctx context.Context, rec Recording, call func(context.Context) error) error {
-	fp, err := fingerprint(rec.Args)
+	mem, _ := m.rt.cfg.store.(*memoryStore)
+	if mem != nil {
+		if done, err := m.memoryHit(ctx, mem, rec); done {
+			return err
+		}
+	}
+	fp, err := m.fingerprint(mem, rec.Args)
 	if err != nil {
 		return fmt.Errorf("%s: idempotency fingerprint of the arguments: %w", m.fullName, err)
 	}
 	// Namespaced, so that two methods sharing a store never share a key.
 	key := rec.Key
 	var storeKey string
-	if key == "" {
+	switch {
+	case key == "" && mem != nil:
+		// The memory store's fingerprint is raw bytes: the key is their
+		// hex, as memoryHit builds it.
+		storeKey = m.fullName + ":" + hex.EncodeToString([]byte(fp))
+		key = storeKey[len(m.fullName)+1:]
+	case key == "":
 		// The fingerprint is the key: key and fp become substrings of
 		// storeKey, which saves an allocation.
 		storeKey = m.fullName + ":" + fp
 		key = storeKey[len(m.fullName)+1:]
 		fp = key
-	} else {
+	default:
 		storeKey = m.fullName + ":" + key
 	}
 
@@ -84,6 +105,9 @@ func (m *Method) idempotent(ctx context.Context, rec Recording, call func(contex
 		}
 	}()
 	store, owner, lease := m.rt.cfg.store, m.rt.cfg.owner, m.idem.Lease
+	if mem != nil {
+		lease = inProcessLease
+	}
 	for {
 		now := m.clock.Now()
 		r, claimed, err := store.Claim(ctx, storeKey, fp, owner, now, now.Add(lease))
@@ -167,7 +191,10 @@ func (m *Method) claimAndCall(ctx context.Context, storeKey, key, fp string, rec
 	// The claim must be settled even when the caller has given up, or the
 	// key would stay blocked until the lease runs out.
 	bg := context.WithoutCancel(ctx)
-	runCtx, stopRenewing := m.keepClaim(ctx, storeKey)
+	runCtx, stopRenewing := ctx, func() {}
+	if _, inProcess := store.(*memoryStore); !inProcess {
+		runCtx, stopRenewing = m.keepClaim(ctx, storeKey)
+	}
 	returned := false
 	defer func() {
 		if returned {
@@ -191,7 +218,7 @@ func (m *Method) claimAndCall(ctx context.Context, storeKey, key, fp string, rec
 		_ = store.Release(bg, storeKey, owner)
 		return err
 	}
-	enc, err := json.Marshal(rec.Results)
+	enc, err := resultsJSON(rec.Results)
 	if err != nil {
 		_ = store.Release(bg, storeKey, owner)
 		return fmt.Errorf("%s: encoding the results of idempotency key %q: %w", m.fullName, key, err)
@@ -201,6 +228,15 @@ func (m *Method) claimAndCall(ctx context.Context, storeKey, key, fp string, rec
 	}
 	ok, result = true, enc
 	return nil
+}
+
+// resultsJSON is json.Marshal of results, through the fast codec when
+// every result is of a type it writes. The slice is the caller's to keep.
+func resultsJSON(results []any) ([]byte, error) {
+	if b, ok := appendJSONArray(make([]byte, 0, 32), results); ok {
+		return b, nil
+	}
+	return json.Marshal(results)
 }
 
 // keepClaim renews the claim of storeKey every third of its lease until the
@@ -256,28 +292,72 @@ func (m *Method) conflict(key string) error {
 	return fmt.Errorf("%s: idempotency key %q: %w", m.fullName, key, ErrIdempotencyConflict)
 }
 
+// fingerprint returns the fingerprint of args in the runtime's store: the
+// keyed hash of the memory store mem when the store is one, and the
+// durable stores' sha256 otherwise.
+func (m *Method) fingerprint(mem *memoryStore, args []any) (string, error) {
+	if mem == nil {
+		return fingerprint(args)
+	}
+	var fp [memFingerprintLen]byte
+	if err := mem.memFingerprint(&fp, args); err != nil {
+		return "", err
+	}
+	return string(fp[:]), nil
+}
+
 // fingerprint is the hex sha256 of the JSON of args, as json.Marshal
 // writes it: records already stored by earlier versions must keep matching.
 //
 // It encodes into a pooled buffer rather than calling json.Marshal, which
 // copies its output into a new slice on every call; only the hex string
-// is allocated.
+// is allocated. Arguments of the scalar types jsonfast.go writes skip
+// encoding/json and the pool: their JSON is written on the stack.
 func fingerprint(args []any) (string, error) {
+	var small [smallJSON]byte
+	b, e, err := argsJSON(&small, args)
+	if err != nil {
+		return "", err
+	}
+	fp := sha256Hex(b)
+	if e != nil {
+		e.release()
+	}
+	return fp, nil
+}
+
+// smallJSON is the room on the stack for the JSON of the usual few scalar
+// arguments; longer ones spill to the heap.
+const smallJSON = 256
+
+// sha256Hex returns the hex sha256 of b, the durable stores' fingerprint.
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	var h [2 * sha256.Size]byte
+	hex.Encode(h[:], sum[:])
+	return string(h[:])
+}
+
+// argsJSON returns the JSON of args as json.Marshal writes it: in small,
+// through the fast codec, when every argument is of a type it writes, and
+// otherwise in the buffer of e, a pooled encoder the caller must release
+// once done with the bytes.
+func argsJSON(small *[smallJSON]byte, args []any) ([]byte, *fingerprintEncoder, error) {
+	if b, ok := appendJSONArray(small[:0], args); ok {
+		return b, nil, nil
+	}
 	e := fingerprintPool.Get().(*fingerprintEncoder)
-	defer e.release()
 	// Encoded through a field of the pooled encoder: passing args itself
 	// would box the slice header on the heap, and a pointer to a slice
 	// encodes as the slice.
 	e.args = args
 	if err := e.enc.Encode(&e.args); err != nil {
-		return "", err
+		e.release()
+		return nil, nil, err
 	}
 	// Encode ends the JSON with a newline that json.Marshal does not write.
 	b := e.buf.Bytes()
-	sum := sha256.Sum256(b[:len(b)-1])
-	var h [2 * sha256.Size]byte
-	hex.Encode(h[:], sum[:])
-	return string(h[:]), nil
+	return b[:len(b)-1], e, nil
 }
 
 // fingerprintEncoder is a JSON encoder and the buffer it writes to, kept
@@ -333,6 +413,9 @@ func decodeResults(data []byte, results []any) error {
 		return fmt.Errorf("recorded %d results, the call has %d", len(elems), len(results))
 	}
 	for i, e := range elems {
+		if decodeJSONScalar(data[e[0]:e[1]], results[i]) {
+			continue
+		}
 		if err := json.Unmarshal(data[e[0]:e[1]], results[i]); err != nil {
 			return fmt.Errorf("result %d: %w", i, err)
 		}

@@ -35,7 +35,24 @@ type charger struct {
 
 func newCharger(t *testing.T, cfg runtime.IdempotencyConfig, opts ...runtime.Option) *charger {
 	t.Helper()
-	c := &charger{clk: clocktest.New(epoch), store: runtime.NewMemoryStore(), obs: &recorder{}}
+	return newChargerOn(t, runtime.NewMemoryStore(), cfg, opts...)
+}
+
+// sharedStore stands for a store shared with other processes, which the
+// tests play by claiming in it with other owners and the fingerprint
+// fingerprintOf computes. It hides the memory store from the runtime, which
+// would otherwise key its fingerprints to this process (see memhit.go).
+type sharedStore struct{ runtime.Store }
+
+// newSharedCharger is newCharger on a sharedStore.
+func newSharedCharger(t *testing.T, cfg runtime.IdempotencyConfig, opts ...runtime.Option) *charger {
+	t.Helper()
+	return newChargerOn(t, sharedStore{runtime.NewMemoryStore()}, cfg, opts...)
+}
+
+func newChargerOn(t *testing.T, store runtime.Store, cfg runtime.IdempotencyConfig, opts ...runtime.Option) *charger {
+	t.Helper()
+	c := &charger{clk: clocktest.New(epoch), store: store, obs: &recorder{}}
 	opts = append([]runtime.Option{runtime.WithClock(c.clk), runtime.WithStore(c.store), runtime.WithObserver(c.obs)}, opts...)
 	c.rt = runtime.New(opts...)
 	c.m = c.rt.NewMethod(runtime.MethodConfig{Interface: "Svc", Name: "Charge", Idempotent: &cfg})
@@ -229,7 +246,7 @@ func TestIdempotentRecordExpiresAfterTTL(t *testing.T) {
 }
 
 func TestIdempotentTakesOverAfterLeaseExpiry(t *testing.T) {
-	c := newCharger(t, runtime.IdempotencyConfig{Lease: 30 * time.Second})
+	c := newSharedCharger(t, runtime.IdempotencyConfig{Lease: 30 * time.Second})
 	// Another process claimed the key with the same arguments and died.
 	fp := fingerprintOf(t, "acct", 100)
 	_, claimed, err := c.store.Claim(context.Background(), "Svc.Charge:k1", fp, "dead-process", c.clk.Now(), c.clk.Now().Add(30*time.Second))
@@ -246,7 +263,7 @@ func TestIdempotentTakesOverAfterLeaseExpiry(t *testing.T) {
 }
 
 func TestIdempotentWaitsForAnotherProcessResult(t *testing.T) {
-	c := newCharger(t, runtime.IdempotencyConfig{Lease: 30 * time.Second})
+	c := newSharedCharger(t, runtime.IdempotencyConfig{Lease: 30 * time.Second})
 	fp := fingerprintOf(t, "acct", 100)
 	key := "Svc.Charge:k1"
 	_, _, err := c.store.Claim(context.Background(), key, fp, "other", c.clk.Now(), c.clk.Now().Add(30*time.Second))
@@ -268,7 +285,7 @@ func TestIdempotentWaitsForAnotherProcessResult(t *testing.T) {
 }
 
 func TestIdempotentLeaseIsRenewedWhileTheCallRuns(t *testing.T) {
-	c := newCharger(t, runtime.IdempotencyConfig{Lease: 30 * time.Second})
+	c := newSharedCharger(t, runtime.IdempotencyConfig{Lease: 30 * time.Second})
 	fp := fingerprintOf(t, "acct", 100)
 	release, done := c.chargeHeld(nil)
 	for range 6 { // a minute: twice the lease
@@ -285,7 +302,7 @@ func TestIdempotentLeaseIsRenewedWhileTheCallRuns(t *testing.T) {
 }
 
 func TestIdempotentLostLeaseStopsTheCall(t *testing.T) {
-	c := newCharger(t, runtime.IdempotencyConfig{Lease: 30 * time.Second}, runtime.WithOwner("me"))
+	c := newSharedCharger(t, runtime.IdempotencyConfig{Lease: 30 * time.Second}, runtime.WithOwner("me"))
 	fp := fingerprintOf(t, "acct", 100)
 	key := "Svc.Charge:k1"
 	entered := make(chan struct{})

@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"sync"
 	"time"
@@ -13,6 +14,7 @@ import (
 // It is the default idempotency store of a wrapper made without WithStore.
 func NewMemoryStore() Store {
 	return &memoryStore{
+		seeds:    [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
 		records:  make(map[string]Record),
 		journals: make(map[string]map[int]JournalEntry),
 	}
@@ -22,17 +24,24 @@ func NewMemoryStore() Store {
 // whole work, which makes each one atomic as the Store contract asks; byte
 // slices are copied in and out so that callers never share its memory.
 type memoryStore struct {
+	// seeds key the fingerprints of the runtimes that record here (see
+	// memhit.go): random per store, as its records live only as long.
+	seeds    [2]maphash.Seed
 	mu       sync.Mutex
 	records  map[string]Record
 	journals map[string]map[int]JournalEntry
-	// claims counts Claim calls, so that every purgeEvery-th one drops the
-	// records that ran out: nothing else purges a wrapper's private store,
-	// and a long-lived process with ever new keys would grow without end.
-	claims int
+	// sincePurge counts Claim calls since the last purge, and kept is how
+	// many records that purge left: the next one runs after
+	// max(purgeEvery, kept) claims. Nothing else purges a wrapper's private
+	// store, and a long-lived process with ever new keys would grow without
+	// end; spacing purges by the size they walk keeps their cost per claim
+	// constant (at most two records walked per claim), where a purge every
+	// purgeEvery claims walked a store of n live records n/purgeEvery times
+	// per claim.
+	sincePurge, kept int
 }
 
-// purgeEvery is how many claims pass between two purges of a memory store;
-// a purge walks every record, so this keeps its cost per claim constant.
+// purgeEvery is the fewest claims between two purges of a memory store.
 const purgeEvery = 1024
 
 func (s *memoryStore) Claim(ctx context.Context, key, fingerprint, owner string, now, leaseUntil time.Time) (Record, bool, error) {
@@ -41,7 +50,7 @@ func (s *memoryStore) Claim(ctx context.Context, key, fingerprint, owner string,
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.claims++; s.claims%purgeEvery == 0 {
+	if s.sincePurge++; s.sincePurge >= max(purgeEvery, s.kept) {
 		s.purge(now)
 	}
 	if r, ok := s.records[key]; ok && live(r, now) {
@@ -123,6 +132,7 @@ func (s *memoryStore) purge(now time.Time) int {
 			n++
 		}
 	}
+	s.sincePurge, s.kept = 0, len(s.records)
 	return n
 }
 

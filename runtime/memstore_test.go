@@ -33,3 +33,31 @@ func claimDone(s runtime.Store, key string, at time.Time) error {
 	}
 	return s.Complete(ctx, key, "A", []byte(`[1]`), at.Add(24*time.Hour))
 }
+
+func TestMemoryStoreSpacesPurgesByItsSize(t *testing.T) {
+	// A purge walks every record: with many live records, purging every
+	// 1024 claims made each claim walk ever more of them. Purges wait for
+	// as many claims as the last one kept, and still come.
+	s := runtime.NewMemoryStore()
+	ctx := context.Background()
+	later := epoch.Add(48 * time.Hour)
+	claim := func(from, to int) {
+		t.Helper()
+		for i := from; i < to; i++ {
+			_, _, err := s.Claim(ctx, fmt.Sprint("live", i), "fp", "A", later, later.Add(time.Hour))
+			noErr(t, err)
+		}
+	}
+	claim(0, 5000)
+	noErr(t, claimDone(s, "done", later.Add(-24*time.Hour))) // expires at later
+	claim(5000, 6100)
+	n, err := s.Purge(ctx, later)
+	noErr(t, err)
+	equal(t, 1, n, "expired records a purge every 1024 claims would have dropped")
+
+	noErr(t, claimDone(s, "done", later.Add(-24*time.Hour)))
+	claim(6100, 6100+6200) // past the 6100 records the last purge kept
+	n, err = s.Purge(ctx, later)
+	noErr(t, err)
+	equal(t, 0, n, "expired records left after as many claims as the store held")
+}

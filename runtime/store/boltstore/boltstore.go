@@ -334,7 +334,7 @@ func (s *Store) Claim(ctx context.Context, key, fingerprint, owner string, now, 
 		var found bool
 		err := s.db.View(func(tx *bolt.Tx) error {
 			var err error
-			rec, found, err = getRecord(tx, []byte(key))
+			rec, found, err = getRecord(tx, key, known{key, fingerprint, owner})
 			return err
 		})
 		if err != nil {
@@ -462,7 +462,7 @@ func (s *Store) Purge(ctx context.Context, now time.Time) (int, error) {
 		b := tx.Bucket(bucketRecords)
 		var dead [][]byte
 		err := b.ForEach(func(k, v []byte) error {
-			rec, err := decodeRecord(k, v)
+			rec, err := decodeRecord(k, v, known{})
 			if err != nil {
 				return err
 			}
@@ -558,12 +558,14 @@ func checkKey(ctx context.Context, op, key string) error {
 	return nil
 }
 
-// getRecord reads and decodes the record of k, copying it out of the mmap.
-func getRecord(tx *bolt.Tx, k []byte) (runtime.Record, bool, error) {
+// getRecord reads and decodes the record of key, copying it out of the mmap
+// but the strings it finds in hint.
+func getRecord(tx *bolt.Tx, key string, hint known) (runtime.Record, bool, error) {
+	k := []byte(key)
 	v := tx.Bucket(bucketRecords).Get(k)
 	if v == nil {
 		return runtime.Record{}, false, nil
 	}
-	rec, err := decodeRecord(k, v)
+	rec, err := decodeRecord(k, v, hint)
 	return rec, err == nil, err
 }
