@@ -335,10 +335,7 @@ func TestHedgeRefusedByTheRetryBudget(t *testing.T) {
 	// Ratio 0 and min 0: no retry, and so no hedge, is ever admitted.
 	b := runtime.NewRetryBudget(0, 0)
 	f := newHedgeFixtureWith(t, runtime.HedgeConfig{Delay: time.Second, Max: 1}, nil, nil, runtime.WithRetryBudget(b))
-	done := f.call(context.Background())
-	first := f.next(t)
-	f.clk.BlockUntilTimers(t, 1)
-	f.clk.Advance(time.Second)
+	done, first := f.pastDelay(t, time.Second)
 	// The refusal is reported, and the first try goes on alone.
 	f.awaitEvent(t, done, runtime.EventBudgetExhausted, "the call ended before the budget refused its hedge")
 	f.noMoreTries(t)
@@ -357,10 +354,7 @@ func TestHedgeHoldsABudgetSlotWhileItRuns(t *testing.T) {
 	// One retry (or hedge) per call in flight.
 	b := runtime.NewRetryBudget(1, 0)
 	f := newHedgeFixtureWith(t, runtime.HedgeConfig{Delay: time.Second, Max: 1}, nil, nil, runtime.WithRetryBudget(b))
-	done := f.call(context.Background())
-	first := f.next(t)
-	f.clk.BlockUntilTimers(t, 1)
-	f.clk.Advance(time.Second)
+	done, first := f.pastDelay(t, time.Second)
 	second := f.next(t)
 	calls, retries := b.InFlight()
 	equal(t, 1, calls, "calls in flight")
@@ -382,10 +376,7 @@ func TestEachHedgedTryTakesARateLimitToken(t *testing.T) {
 	// limiter and never reaches the dependency.
 	rl := &runtime.RateLimitConfig{Rate: 1, Per: time.Hour, Burst: 1}
 	f := newHedgeFixtureWith(t, runtime.HedgeConfig{Delay: time.Second, Max: 1}, nil, rl)
-	done := f.call(context.Background())
-	first := f.next(t)
-	f.clk.BlockUntilTimers(t, 1)
-	f.clk.Advance(time.Second)
+	done, first := f.pastDelay(t, time.Second)
 	f.awaitEvent(t, done, runtime.EventRateLimited, "the call ended before its hedge asked for a token")
 	f.noMoreTries(t)
 	refused := f.obs.kind(runtime.EventRateLimited)[0]
@@ -413,4 +404,15 @@ func (f *hedgeFixture) awaitEvent(t *testing.T, done <-chan tryAnswer, k runtime
 		case <-time.After(time.Millisecond):
 		}
 	}
+}
+
+// pastDelay starts a hedged call, waits for its first try and its hedge
+// timer, and moves the clock past delay, where a hedge is due.
+func (f *hedgeFixture) pastDelay(t *testing.T, delay time.Duration) (<-chan tryAnswer, *try) {
+	t.Helper()
+	done := f.call(context.Background())
+	first := f.next(t)
+	f.clk.BlockUntilTimers(t, 1)
+	f.clk.Advance(delay)
+	return done, first
 }
