@@ -40,7 +40,7 @@
 // from its workflow's journal; an ad-hoc runtime.Step is not a call, so its
 // replays are counted by resilgen.workflow.steps.replayed only).
 // resilgen.policy is "breaker", "bulkhead", "ratelimit" (an attempt the
-// rate limiter refused) or "budget" (a retry the retry budget refused;
+// rate limiter refused) or "budget" (a retry or a hedge the retry budget refused;
 // the call is counted by its error). The breaker state
 // gauge is 0 closed, 1 open, 2 half-open, and resilgen.breaker.state on
 // transitions is the new state: "closed", "open" or "half-open". A gauge

@@ -26,7 +26,7 @@
 //	breaker rejoined its fleet              Info   the fleet's store answers again; the breaker is shared again
 //	call rejected by a full bulkhead        Warn   saturation: no earlier record announces it
 //	breaker opened                          Warn   a dependency is failing and calls are being refused
-//	retry refused by the retry budget       Warn   so many calls are failing that retries are being shed
+//	retry or hedge refused by the budget    Warn   so many calls are failing or slow that retries and hedges are being shed
 //	breaker fell back from its fleet        Warn   the fleet's store (Redis) does not answer or holds what it should not: each replica now counts alone
 //
 // A call that ended in the caller's own cancellation, or in a rejection
@@ -242,6 +242,11 @@ func message(e runtime.Event) string {
 	case runtime.EventRetryAfter:
 		return "server asked to retry later"
 	case runtime.EventBudgetExhausted:
+		if e.Err == nil {
+			// A hedge the budget refused: no attempt had failed, the
+			// tries already running go on.
+			return "hedge refused by the retry budget"
+		}
 		return "retry refused by the retry budget"
 	case runtime.EventHedge:
 		return "attempt slow, hedging"

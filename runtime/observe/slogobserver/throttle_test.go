@@ -24,6 +24,8 @@ func TestThrottlingEvents(t *testing.T) {
 		{Kind: runtime.EventRateLimited, Time: t0, Interface: iface, Method: method, Policy: "ratelimit", Attempt: 2, Err: limited},
 		{Kind: runtime.EventCall, Time: t0, Interface: iface, Method: method, Attempt: 2, Err: limited},
 		{Kind: runtime.EventBudgetExhausted, Time: t0, Interface: iface, Method: method, Policy: "budget", Attempt: 1, Err: refused},
+		// A hedge the budget refused carries no error: no attempt failed.
+		{Kind: runtime.EventBudgetExhausted, Time: t0, Interface: iface, Method: method, Policy: "budget", Attempt: 1},
 	}
 	h := &capture{level: slog.LevelDebug}
 	obs := slogobserver.New(slog.New(h))
@@ -44,6 +46,7 @@ func TestThrottlingEvents(t *testing.T) {
 		{slog.LevelInfo, "attempt refused by the rate limiter", with("event", "rate_limited", "policy", "ratelimit", "attempt", "2", "error", limited.Error())},
 		{slog.LevelDebug, "call failed", with("event", "call", "attempt", "2", "duration", "0s", "error", limited.Error())},
 		{slog.LevelWarn, "retry refused by the retry budget", with("event", "budget_exhausted", "policy", "budget", "attempt", "1", "error", refused.Error())},
+		{slog.LevelWarn, "hedge refused by the retry budget", with("event", "budget_exhausted", "policy", "budget", "attempt", "1")},
 	}
 	if len(h.recs) != len(want) {
 		t.Fatalf("got %d records, want %d", len(h.recs), len(want))
