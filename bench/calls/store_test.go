@@ -94,12 +94,12 @@ func BenchmarkStore(b *testing.B) {
 func benchIdemHit(b *testing.B, st runtime.Store) {
 	g := asGetter(calls.NewResilientIdempotent(okGetter{}, runtime.WithStore(st)))
 	ctx := context.Background()
-	if _, err := g.Get(ctx, "key"); err != nil {
+	if _, err := g.Get(ctx, "key", 1); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := g.Get(ctx, "key"); err != nil {
+		if _, err := g.Get(ctx, "key", 1); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -111,7 +111,7 @@ func benchIdemMiss(b *testing.B, st runtime.Store) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		if _, err := g.Get(ctx, keyFor(i)); err != nil {
+		if _, err := g.Get(ctx, keyFor(i), 1); err != nil {
 			b.Fatal(err)
 		}
 		i++
@@ -126,7 +126,7 @@ func benchJournalAppend(b *testing.B, st runtime.Store) {
 	b.ReportAllocs()
 	err := wf.Run(context.Background(), func(ctx context.Context) error {
 		for b.Loop() {
-			if _, err := g.Get(ctx, "key"); err != nil {
+			if _, err := g.Get(ctx, "key", 1); err != nil {
 				return err
 			}
 		}
@@ -141,12 +141,12 @@ func benchJournalAppend(b *testing.B, st runtime.Store) {
 // that the floors can copy the bytes the store wrote for them.
 func primeStore(b *testing.B, st runtime.Store) {
 	ctx := context.Background()
-	if _, err := calls.NewResilientIdempotent(okGetter{}, runtime.WithStore(st)).Get(ctx, "key"); err != nil {
+	if _, err := calls.NewResilientIdempotent(okGetter{}, runtime.WithStore(st)).Get(ctx, "key", 1); err != nil {
 		b.Fatal(err)
 	}
 	g := calls.NewResilientCheckpointed(okGetter{})
 	err := runtime.NewWorkflow(st, "prime").Run(ctx, func(ctx context.Context) error {
-		_, err := g.Get(ctx, "key")
+		_, err := g.Get(ctx, "key", 1)
 		return err
 	})
 	if err != nil {
