@@ -105,6 +105,18 @@ func failsafeRetry() retrypolicy.RetryPolicy[int] {
 		Build()
 }
 
+// directTimeout is a per-attempt deadline written by hand around the
+// direct call: the least //resil:timeout 1s can cost, a context with a
+// deadline (and its timer) per call, cancelled as soon as the call returns.
+type directTimeout struct{ next calls.Getter }
+
+func (g *directTimeout) Get(ctx context.Context, key string, n int, opts ...calls.Option) (int, error) {
+	ctx2, cancel := context.WithTimeout(ctx, time.Second)
+	r, err := g.next.Get(ctx2, key, n, opts...)
+	cancel()
+	return r, err
+}
+
 // callCase is one way of making the call: a name and a constructor
 // wrapping the dependency.
 type callCase struct {
@@ -117,6 +129,8 @@ type callCase struct {
 // failsafe-go's executors compose them: breaker, then retry, then timeout.
 var happyCases = []callCase{
 	{"direct", func(g calls.Getter) calls.Getter { return g }},
+	// The baseline of the per-attempt timeout: direct with its deadline.
+	{"direct-timeout", func(g calls.Getter) calls.Getter { return &directTimeout{next: g} }},
 	{"resilgen-breaker", func(g calls.Getter) calls.Getter { return calls.NewResilientBreaker(g) }},
 	{"resilgen-breaker-retry", func(g calls.Getter) calls.Getter { return calls.NewResilientBreakerRetry(g) }},
 	{"resilgen-breaker-retry-timeout", func(g calls.Getter) calls.Getter { return calls.NewResilientBreakerRetryTimeout(g) }},
