@@ -3,20 +3,30 @@
 // the main module's cmd/resilgen and committed, so that the benchmarks
 // measure generated code as users get it, not a hand-written imitation).
 //
-// Every interface has the same single method as [Getter]: a context, one
-// parameter and one result, as a client's Get has. Each one differs from the
-// others only in its directives, so that a benchmark's name says which
-// policies it pays for.
+// Every interface has the same single method as [Getter]: a context, a key,
+// a count and call options, one result and an error, the shape of a real
+// client's method (an SDK's Get(ctx, input, optFns...)). Each one differs
+// from the others only in its directives, so that a benchmark's name says
+// which policies it pays for.
 package calls
 
 //go:generate go run github.com/resilgen/resilgen/cmd/resilgen
 
 import "context"
 
-// Getter is the dependency: the direct call is a call through it.
+// Getter is the dependency: the direct call is a call through it. Its
+// final variadic parameter is call options, as SDK clients have them: the
+// wrappers pass them on and leave them out of idempotency fingerprints. The
+// benchmarks pass none, as most calls do.
 type Getter interface {
-	Get(ctx context.Context, key string) (int, error)
+	Get(ctx context.Context, key string, n int, opts ...Option) (int, error)
 }
+
+// Options are what a call's options change.
+type Options struct{ Region string }
+
+// Option changes one call's Options, like an SDK's optFns.
+type Option func(*Options)
 
 // Breaker is Getter behind a circuit breaker, nothing else.
 //

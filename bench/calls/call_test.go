@@ -27,10 +27,14 @@ import (
 type okGetter struct{}
 
 // Get is kept out of line so that every benchmark pays one real call, as a
-// call to a network client's method does.
+// call to a network client's method does. It does not apply opts: the
+// benchmarks pass none, and applying them would make an Options escape in
+// every case alike, hiding what the wrappers cost.
 //
 //go:noinline
-func (okGetter) Get(_ context.Context, key string) (int, error) { return len(key), nil }
+func (okGetter) Get(_ context.Context, key string, n int, _ ...calls.Option) (int, error) {
+	return len(key) * n, nil
+}
 
 var errDown = errors.New("dependency down")
 
@@ -39,7 +43,7 @@ var errDown = errors.New("dependency down")
 type downGetter struct{}
 
 //go:noinline
-func (downGetter) Get(context.Context, string) (int, error) { return 0, errDown }
+func (downGetter) Get(context.Context, string, int, ...calls.Option) (int, error) { return 0, errDown }
 
 // asGetter hides the concrete type of g from the compiler, so that it
 // cannot devirtualize or inline the call: every benchmark, baseline
@@ -56,8 +60,8 @@ type gobreakerGetter struct {
 	cb   *gobreaker.CircuitBreaker[int]
 }
 
-func (g *gobreakerGetter) Get(ctx context.Context, key string) (int, error) {
-	return g.cb.Execute(func() (int, error) { return g.next.Get(ctx, key) })
+func (g *gobreakerGetter) Get(ctx context.Context, key string, n int, opts ...calls.Option) (int, error) {
+	return g.cb.Execute(func() (int, error) { return g.next.Get(ctx, key, n, opts...) })
 }
 
 func newGobreaker(next calls.Getter) *gobreakerGetter {
@@ -80,8 +84,8 @@ type failsafeGetter struct {
 	exec failsafe.Executor[int]
 }
 
-func (g *failsafeGetter) Get(ctx context.Context, key string) (int, error) {
-	return g.exec.Get(func() (int, error) { return g.next.Get(ctx, key) })
+func (g *failsafeGetter) Get(ctx context.Context, key string, n int, opts ...calls.Option) (int, error) {
+	return g.exec.Get(func() (int, error) { return g.next.Get(ctx, key, n, opts...) })
 }
 
 // failsafeBreaker is a failsafe-go breaker with resilgen's defaults.
@@ -101,6 +105,18 @@ func failsafeRetry() retrypolicy.RetryPolicy[int] {
 		Build()
 }
 
+// directTimeout is a per-attempt deadline written by hand around the
+// direct call: the least //resil:timeout 1s can cost, a context with a
+// deadline (and its timer) per call, cancelled as soon as the call returns.
+type directTimeout struct{ next calls.Getter }
+
+func (g *directTimeout) Get(ctx context.Context, key string, n int, opts ...calls.Option) (int, error) {
+	ctx2, cancel := context.WithTimeout(ctx, time.Second)
+	r, err := g.next.Get(ctx2, key, n, opts...)
+	cancel()
+	return r, err
+}
+
 // callCase is one way of making the call: a name and a constructor
 // wrapping the dependency.
 type callCase struct {
@@ -113,6 +129,8 @@ type callCase struct {
 // failsafe-go's executors compose them: breaker, then retry, then timeout.
 var happyCases = []callCase{
 	{"direct", func(g calls.Getter) calls.Getter { return g }},
+	// The baseline of the per-attempt timeout: direct with its deadline.
+	{"direct-timeout", func(g calls.Getter) calls.Getter { return &directTimeout{next: g} }},
 	{"resilgen-breaker", func(g calls.Getter) calls.Getter { return calls.NewResilientBreaker(g) }},
 	{"resilgen-breaker-retry", func(g calls.Getter) calls.Getter { return calls.NewResilientBreakerRetry(g) }},
 	{"resilgen-breaker-retry-timeout", func(g calls.Getter) calls.Getter { return calls.NewResilientBreakerRetryTimeout(g) }},
@@ -178,7 +196,7 @@ var openCases = []callCase{
 func trip(g calls.Getter) calls.Getter {
 	ctx := context.Background()
 	for range 100 {
-		_, err := g.Get(ctx, "k")
+		_, err := g.Get(ctx, "k", 1)
 		if err != nil && !errors.Is(err, errDown) {
 			return g // rejected: open
 		}
@@ -221,7 +239,7 @@ func benchCall(b *testing.B, mode string, g calls.Getter, want func(error) bool)
 	if mode == "seq" {
 		ctx := context.Background()
 		for b.Loop() {
-			_, err := g.Get(ctx, "key")
+			_, err := g.Get(ctx, "key", 1)
 			check(err)
 		}
 		return
@@ -229,7 +247,7 @@ func benchCall(b *testing.B, mode string, g calls.Getter, want func(error) bool)
 	b.RunParallel(func(pb *testing.PB) {
 		ctx := context.Background()
 		for pb.Next() {
-			_, err := g.Get(ctx, "key")
+			_, err := g.Get(ctx, "key", 1)
 			if want == nil && err != nil || want != nil && !want(err) {
 				// Fatal may not be called from RunParallel goroutines.
 				b.Errorf("unexpected result: %v", err)

@@ -74,7 +74,7 @@ func (s redisStore) SetData(name string, data []byte) error {
 
 // getter is what both breakers are used through.
 type getter interface {
-	Get(ctx context.Context, key string) (int, error)
+	Get(ctx context.Context, key string, n int, opts ...calls.Option) (int, error)
 }
 
 type gobreakerFleetGetter struct {
@@ -82,8 +82,8 @@ type gobreakerFleetGetter struct {
 	cb   *gobreaker.DistributedCircuitBreaker[int]
 }
 
-func (g *gobreakerFleetGetter) Get(ctx context.Context, key string) (int, error) {
-	return g.cb.Execute(func() (int, error) { return g.next.Get(ctx, key) })
+func (g *gobreakerFleetGetter) Get(ctx context.Context, key string, n int, opts ...calls.Option) (int, error) {
+	return g.cb.Execute(func() (int, error) { return g.next.Get(ctx, key, n, opts...) })
 }
 
 // replicaMaker builds one replica's breaker around next, on its own Redis
@@ -138,7 +138,7 @@ func BenchmarkFleetClosed(b *testing.B) {
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					if _, err := g.Get(ctx, "k"); err != nil {
+					if _, err := g.Get(ctx, "k", 1); err != nil {
 						b.Error(err)
 						return
 					}
@@ -151,7 +151,7 @@ func BenchmarkFleetClosed(b *testing.B) {
 // countingDown is a dependency in an outage that counts the calls it gets.
 type countingDown struct{ n atomic.Int64 }
 
-func (d *countingDown) Get(context.Context, string) (int, error) {
+func (d *countingDown) Get(context.Context, string, int, ...calls.Option) (int, error) {
 	d.n.Add(1)
 	time.Sleep(time.Millisecond) // a failing call still takes a round trip
 	return 0, errDown
@@ -183,7 +183,7 @@ func BenchmarkFleetOutage(b *testing.B) {
 						go func() {
 							defer wg.Done()
 							for {
-								_, err := g.Get(context.Background(), "k")
+								_, err := g.Get(context.Background(), "k", 1)
 								if errors.Is(err, runtime.ErrCircuitOpen) || errors.Is(err, gobreaker.ErrOpenState) {
 									return
 								}

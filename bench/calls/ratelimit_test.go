@@ -19,11 +19,11 @@ type rateLimitAllow struct {
 	lim  *rate.Limiter
 }
 
-func (g *rateLimitAllow) Get(ctx context.Context, key string) (int, error) {
+func (g *rateLimitAllow) Get(ctx context.Context, key string, n int, opts ...calls.Option) (int, error) {
 	if !g.lim.Allow() {
 		return 0, ratelimiter.ErrExceeded
 	}
-	return g.next.Get(ctx, key)
+	return g.next.Get(ctx, key, n, opts...)
 }
 
 // plenty is calls.RateLimited's rate: a token is always there.

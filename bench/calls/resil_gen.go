@@ -38,11 +38,11 @@ func NewResilientBreaker(next Breaker, opts ...runtime.Option) *ResilientBreaker
 var _ Breaker = (*ResilientBreaker)(nil)
 
 // Get calls the wrapped Breaker's Get through its policies.
-func (w *ResilientBreaker) Get(ctx context.Context, key string) (int, error) {
+func (w *ResilientBreaker) Get(ctx context.Context, key string, n int, opts ...Option) (int, error) {
 	var r0 int
 	call := func(ctx context.Context) error {
 		var err error
-		r0, err = w.next.Get(ctx, key)
+		r0, err = w.next.Get(ctx, key, n, opts...)
 		return err
 	}
 	err := w.get.Do(ctx, call)
@@ -85,11 +85,11 @@ func NewResilientBreakerRetry(next BreakerRetry, opts ...runtime.Option) *Resili
 var _ BreakerRetry = (*ResilientBreakerRetry)(nil)
 
 // Get calls the wrapped BreakerRetry's Get through its policies.
-func (w *ResilientBreakerRetry) Get(ctx context.Context, key string) (int, error) {
+func (w *ResilientBreakerRetry) Get(ctx context.Context, key string, n int, opts ...Option) (int, error) {
 	var r0 int
 	call := func(ctx context.Context) error {
 		var err error
-		r0, err = w.next.Get(ctx, key)
+		r0, err = w.next.Get(ctx, key, n, opts...)
 		return err
 	}
 	err := w.get.Do(ctx, call)
@@ -133,11 +133,11 @@ func NewResilientBreakerRetryTimeout(next BreakerRetryTimeout, opts ...runtime.O
 var _ BreakerRetryTimeout = (*ResilientBreakerRetryTimeout)(nil)
 
 // Get calls the wrapped BreakerRetryTimeout's Get through its policies.
-func (w *ResilientBreakerRetryTimeout) Get(ctx context.Context, key string) (int, error) {
+func (w *ResilientBreakerRetryTimeout) Get(ctx context.Context, key string, n int, opts ...Option) (int, error) {
 	var r0 int
 	call := func(ctx context.Context) error {
 		var err error
-		r0, err = w.next.Get(ctx, key)
+		r0, err = w.next.Get(ctx, key, n, opts...)
 		return err
 	}
 	err := w.get.Do(ctx, call)
@@ -168,14 +168,14 @@ func NewResilientIdempotent(next Idempotent, opts ...runtime.Option) *ResilientI
 var _ Idempotent = (*ResilientIdempotent)(nil)
 
 // Get calls the wrapped Idempotent's Get through its policies.
-func (w *ResilientIdempotent) Get(ctx context.Context, key string) (int, error) {
+func (w *ResilientIdempotent) Get(ctx context.Context, key string, n int, opts ...Option) (int, error) {
 	var r0 int
 	call := func(ctx context.Context) error {
 		var err error
-		r0, err = w.next.Get(ctx, key)
+		r0, err = w.next.Get(ctx, key, n, opts...)
 		return err
 	}
-	err := w.get.DoRecorded(ctx, runtime.Recording{Key: key, Args: []any{key}, Results: []any{&r0}}, call)
+	err := w.get.DoRecorded(ctx, runtime.Recording{Key: key, Args: []any{key, n}, Results: []any{&r0}}, call)
 	return r0, err
 }
 
@@ -203,11 +203,11 @@ func NewResilientCheckpointed(next Checkpointed, opts ...runtime.Option) *Resili
 var _ Checkpointed = (*ResilientCheckpointed)(nil)
 
 // Get calls the wrapped Checkpointed's Get through its policies.
-func (w *ResilientCheckpointed) Get(ctx context.Context, key string) (int, error) {
+func (w *ResilientCheckpointed) Get(ctx context.Context, key string, n int, opts ...Option) (int, error) {
 	var r0 int
 	call := func(ctx context.Context) error {
 		var err error
-		r0, err = w.next.Get(ctx, key)
+		r0, err = w.next.Get(ctx, key, n, opts...)
 		return err
 	}
 	err := w.get.DoRecorded(ctx, runtime.Recording{Results: []any{&r0}}, call)
@@ -245,11 +245,11 @@ func NewResilientBreakerRate(next BreakerRate, opts ...runtime.Option) *Resilien
 var _ BreakerRate = (*ResilientBreakerRate)(nil)
 
 // Get calls the wrapped BreakerRate's Get through its policies.
-func (w *ResilientBreakerRate) Get(ctx context.Context, key string) (int, error) {
+func (w *ResilientBreakerRate) Get(ctx context.Context, key string, n int, opts ...Option) (int, error) {
 	var r0 int
 	call := func(ctx context.Context) error {
 		var err error
-		r0, err = w.next.Get(ctx, key)
+		r0, err = w.next.Get(ctx, key, n, opts...)
 		return err
 	}
 	err := w.get.Do(ctx, call)
@@ -287,10 +287,10 @@ func NewResilientBreakerHedge(next BreakerHedge, opts ...runtime.Option) *Resili
 var _ BreakerHedge = (*ResilientBreakerHedge)(nil)
 
 // Get calls the wrapped BreakerHedge's Get through its policies.
-func (w *ResilientBreakerHedge) Get(ctx context.Context, key string) (int, error) {
+func (w *ResilientBreakerHedge) Get(ctx context.Context, key string, n int, opts ...Option) (int, error) {
 	var r0 int
 	call := func(ctx context.Context) error {
-		t0, err := w.next.Get(ctx, key)
+		t0, err := w.next.Get(ctx, key, n, opts...)
 		if err == nil && runtime.Won(ctx) {
 			r0 = t0
 		}
@@ -329,11 +329,11 @@ func NewResilientRateLimited(next RateLimited, opts ...runtime.Option) *Resilien
 var _ RateLimited = (*ResilientRateLimited)(nil)
 
 // Get calls the wrapped RateLimited's Get through its policies.
-func (w *ResilientRateLimited) Get(ctx context.Context, key string) (int, error) {
+func (w *ResilientRateLimited) Get(ctx context.Context, key string, n int, opts ...Option) (int, error) {
 	var r0 int
 	call := func(ctx context.Context) error {
 		var err error
-		r0, err = w.next.Get(ctx, key)
+		r0, err = w.next.Get(ctx, key, n, opts...)
 		return err
 	}
 	err := w.get.Do(ctx, call)

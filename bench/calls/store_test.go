@@ -29,6 +29,8 @@ import (
 //	journal-append  a checkpointed call in a workflow: journal a new step
 //	floor-get       read one record by key             (floor of idem-hit)
 //	floor-put       write one record under a new key   (floor of idem-miss)
+//	floor-put2      pg only: claim row INSERT, then its UPDATE to finished,
+//	                two autocommit round trips (the two statements of a miss)
 //	floor-append    write one journal entry            (floor of journal-append)
 //
 // For bbolt and PostgreSQL the floors write the exact bytes the store
@@ -94,12 +96,12 @@ func BenchmarkStore(b *testing.B) {
 func benchIdemHit(b *testing.B, st runtime.Store) {
 	g := asGetter(calls.NewResilientIdempotent(okGetter{}, runtime.WithStore(st)))
 	ctx := context.Background()
-	if _, err := g.Get(ctx, "key"); err != nil {
+	if _, err := g.Get(ctx, "key", 1); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := g.Get(ctx, "key"); err != nil {
+		if _, err := g.Get(ctx, "key", 1); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -111,7 +113,7 @@ func benchIdemMiss(b *testing.B, st runtime.Store) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		if _, err := g.Get(ctx, keyFor(i)); err != nil {
+		if _, err := g.Get(ctx, keyFor(i), 1); err != nil {
 			b.Fatal(err)
 		}
 		i++
@@ -126,7 +128,7 @@ func benchJournalAppend(b *testing.B, st runtime.Store) {
 	b.ReportAllocs()
 	err := wf.Run(context.Background(), func(ctx context.Context) error {
 		for b.Loop() {
-			if _, err := g.Get(ctx, "key"); err != nil {
+			if _, err := g.Get(ctx, "key", 1); err != nil {
 				return err
 			}
 		}
@@ -141,12 +143,12 @@ func benchJournalAppend(b *testing.B, st runtime.Store) {
 // that the floors can copy the bytes the store wrote for them.
 func primeStore(b *testing.B, st runtime.Store) {
 	ctx := context.Background()
-	if _, err := calls.NewResilientIdempotent(okGetter{}, runtime.WithStore(st)).Get(ctx, "key"); err != nil {
+	if _, err := calls.NewResilientIdempotent(okGetter{}, runtime.WithStore(st)).Get(ctx, "key", 1); err != nil {
 		b.Fatal(err)
 	}
 	g := calls.NewResilientCheckpointed(okGetter{})
 	err := runtime.NewWorkflow(st, "prime").Run(ctx, func(ctx context.Context) error {
-		_, err := g.Get(ctx, "key")
+		_, err := g.Get(ctx, "key", 1)
 		return err
 	})
 	if err != nil {
@@ -416,6 +418,34 @@ func pgFloors(b *testing.B, o *opened) {
 		for b.Loop() {
 			if _, err := o.pool.Exec(ctx, sql, idemKey(keyFor(i)), rec.Fingerprint, rec.Owner, rec.LeaseUntil, rec.Done, rec.Result, rec.ExpiresAt); err != nil {
 				b.Fatal(err)
+			}
+			i++
+		}
+		nextPut = i
+	})
+	// A miss needs two statements, by the protocol: the claim, visible to
+	// other replicas before the call runs, and the finished record once it
+	// returned. floor-put2 is those two as bare autocommit statements, two
+	// round trips and two commits: floor-put's INSERT with the claim row's
+	// values (not done, no result, no expiry; pgstore's claim writes the
+	// same), then the UPDATE pgstore's Complete runs, with the bytes it
+	// wrote. It shares floor-put's keys, so that neither reuses the other's.
+	b.Run("floor-put2", func(b *testing.B) {
+		b.ReportAllocs()
+		claim := `INSERT INTO ` + floorRecords + ` (key, fingerprint, owner, lease_until, done, result, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`
+		complete := `UPDATE ` + floorRecords + ` SET done = true, result = $3, expires_at = $4 WHERE key = $1 AND owner = $2 AND NOT done`
+		i := nextPut
+		for b.Loop() {
+			k := idemKey(keyFor(i))
+			if _, err := o.pool.Exec(ctx, claim, k, rec.Fingerprint, rec.Owner, rec.LeaseUntil, false, nil, nil); err != nil {
+				b.Fatal(err)
+			}
+			tag, err := o.pool.Exec(ctx, complete, k, rec.Owner, rec.Result, rec.ExpiresAt)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if tag.RowsAffected() != 1 {
+				b.Fatalf("the UPDATE of %s finished %d rows, want 1", k, tag.RowsAffected())
 			}
 			i++
 		}
