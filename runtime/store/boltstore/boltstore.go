@@ -34,8 +34,12 @@
 // The file holds three buckets: "meta" with the layout version under
 // "version", "records" with one finished idempotency record per key, and
 // "journal" with one entry per (workflow, seq). Values are a small binary
-// encoding with a format byte in front (see encode.go); a file written by a
-// newer layout than this package knows is refused at Open. Unfinished
+// encoding with a format byte in front and a CRC-32C checksum at the end
+// (see encode.go), so that a damaged value is an error naming its key,
+// never a wrong result. A file of layout version 1 (resilgen before
+// checksums) is upgraded in place by Open, which only rewrites its version:
+// its values are read as they are. After that, older builds refuse the
+// file, as they refuse any file of a newer layout than they know. Unfinished
 // records that older builds persisted are the claims of processes that are
 // gone: they are ignored (the key is free), replaced by the next result,
 // and deleted by Purge.
@@ -70,7 +74,14 @@ import (
 
 // layoutVersion is the version of the buckets and encodings this package
 // writes. Bump it, and migrate in Open, when either changes.
-const layoutVersion = 1
+//
+// Version 2 writes values in format 2 (see encode.go). A file of version 1
+// is upgraded by Open rewriting its version only: its format 1 values stay
+// as they are, are read as before, and give way to format 2 as they are
+// rewritten. The version is bumped all the same so that a build that knows
+// only format 1 refuses the file at Open, naming the version, instead of
+// failing on each value it cannot decode.
+const layoutVersion = 2
 
 var (
 	bucketMeta    = []byte("meta")
@@ -225,7 +236,13 @@ func initLayout(tx *bolt.Tx) error {
 		if v > layoutVersion {
 			return fmt.Errorf("layout version %d is newer than the %d this build of resilgen reads; upgrade resilgen", v, layoutVersion)
 		}
-		// Older layouts would be migrated here; there are none yet.
+		if v < layoutVersion {
+			// Version 1 -> 2: the values stay; only the
+			// version changes (see layoutVersion).
+			if err := meta.Put(keyVersion, encodeVersion(layoutVersion)); err != nil {
+				return fmt.Errorf("upgrading layout version %d to %d: %w", v, layoutVersion, err)
+			}
+		}
 	}
 	var err error
 	if meta, err = tx.CreateBucketIfNotExists(bucketMeta); err != nil {

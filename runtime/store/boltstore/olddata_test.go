@@ -133,3 +133,49 @@ func TestReadsFormat1File(t *testing.T) {
 		}
 	}
 }
+
+// TestUpgradesFormat1File: Open upgrades a version 1 file to the current
+// layout by its version alone; new values are written in the current
+// format beside the old ones, and after a reopen both read back.
+func TestUpgradesFormat1File(t *testing.T) {
+	ctx := context.Background()
+	s := openCopy(t, format1File)
+	path := s.db.Path()
+	var version uint64
+	var err error
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		version, err = decodeVersion(tx.Bucket(bucketMeta).Get(keyVersion))
+		return err
+	}); err != nil || version != layoutVersion {
+		t.Fatalf("layout version after Open = %d, %v; want %d", version, err, layoutVersion)
+	}
+	now := format1Now
+	if _, _, err := s.Claim(ctx, "new", "fp", "A", now, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Complete(ctx, "new", "A", []byte("r"), now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		if f := tx.Bucket(bucketRecords).Get([]byte("new"))[0]; f != formatRecord {
+			t.Errorf("new record written in format %d; want %d", f, formatRecord)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(path, WithPurgeInterval(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, want := range []runtime.Record{format1Records[0], {Key: "new", Fingerprint: "fp", Owner: "A", LeaseUntil: now.Add(time.Minute), Done: true, Result: []byte("r"), ExpiresAt: now.Add(time.Hour)}} {
+		rec, claimed, err := s.Claim(ctx, want.Key, "x", "B", now, now.Add(time.Minute))
+		if err != nil || claimed || !sameRecord(rec, want) {
+			t.Errorf("after reopen, Claim(%q) = %+v, %v, %v; want %+v", want.Key, rec, claimed, err, want)
+		}
+	}
+}
