@@ -58,6 +58,7 @@ func corruptions(v []byte) [][]byte {
 func TestCorruptRecord(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t, WithPurgeInterval(0))
+	s.db.NoSync = true // a thousand raw writes; none needs to be durable
 	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	rec := runtime.Record{Key: "bad", Fingerprint: "fp-1", Owner: "owner-A", LeaseUntil: now.Add(time.Second), Done: true,
 		Result: []byte(`[{"amount":4200}]`), ExpiresAt: now.Add(time.Hour)}
@@ -75,6 +76,7 @@ func TestCorruptRecord(t *testing.T) {
 func TestCorruptEntry(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t, WithPurgeInterval(0))
+	s.db.NoSync = true // a thousand raw writes; none needs to be durable
 	e := runtime.JournalEntry{Seq: 7, Name: "charge", Result: []byte(`"tx-1"`), Owner: "owner-A"}
 	for _, v := range corruptions(appendEntry(nil, &e)) {
 		putRaw(t, s, bucketJournal, journalKey("wf", 7), v)
