@@ -29,6 +29,17 @@
 // whose result is being written, and a Complete by an owner that lost its
 // claim writes nothing. Renew and Release touch memory only.
 //
+// # Finished results are cached
+//
+// For the same reason, one Store being the file's only writer, the store
+// keeps the finished results it wrote or read in memory, up to
+// [WithCacheSize] bytes (8 MiB by default), and answers a hit on one
+// without a read transaction: about a tenth of the time of a bare bbolt
+// View of the same record. The cache is exact, not a cache that may be
+// stale: every write of a record updates it under the key's lock, a purge
+// sweeps it, and its entries expire by the same rule as the file's. It
+// starts empty at Open; the first hit on a result reads the file.
+//
 // # Layout
 //
 // The file holds three buckets: "meta" with the layout version under
@@ -162,14 +173,11 @@ func WithPurgeErrorHandler(fn func(err error)) Option {
 
 // WithCacheSize sets how many bytes of memory the store may keep finished
 // results in, so that a hit on one is answered without reading the file
-// (about 0.1µs instead of about 1µs). Default 8 MiB, some twenty thousand
-// results of a few hundred bytes; zero or negative turns the cache off.
-// The cache is exact: this Store is the file's only writer (bbolt's lock
-// sees to that), and every write updates it, so a cached hit is the record
-// the file holds, expired by the same rules. What counts against the size
-// is each result with its key, fingerprint and owner, plus about 160 bytes;
-// a result larger than a 32nd of the size is not cached, and the records
-// hit least recently are evicted first, approximately.
+// (see the package doc). Default 8 MiB, some twenty thousand results of a
+// few hundred bytes; zero or negative turns the cache off. What counts
+// against the size is each result with its key, fingerprint and owner,
+// plus about 160 bytes. A result larger than a 32nd of the size is not
+// cached, and the results hit least recently are evicted first, roughly.
 func WithCacheSize(bytes int) Option {
 	return func(o *options) { o.cacheSize = bytes }
 }
