@@ -94,6 +94,44 @@ func BenchmarkBolt(b *testing.B) {
 		}
 	})
 
+	// In parallel, each goroutine hits keys of its own, spread over the
+	// store's shards as the keys of concurrent calls are.
+	const parallelKeys = 64
+	var keys [parallelKeys]string
+	var rawKeys [parallelKeys][]byte
+	for i := range parallelKeys {
+		key := benchKey(-2 - i)
+		keys[i], rawKeys[i] = key, []byte(key)
+		if _, _, err := s.Claim(ctx, key, benchFingerprint, benchOwner, now, claim.LeaseUntil); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Complete(ctx, key, benchOwner, benchResult, done.ExpiresAt); err != nil {
+			b.Fatal(err)
+		}
+		put([]byte(key), doneBytes)
+	}
+	b.Run("Claim=hit-parallel/store", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			for i := 0; pb.Next(); i++ {
+				key := keys[i%parallelKeys]
+				if rec, claimed, err := s.Claim(ctx, key, benchFingerprint, "other", now, claim.LeaseUntil); err != nil || claimed || !rec.Done {
+					b.Fatal(rec, claimed, err)
+				}
+			}
+		})
+	})
+	b.Run("Claim=hit-parallel/floor", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			for i := 0; pb.Next(); i++ {
+				key := rawKeys[i%parallelKeys]
+				var v []byte
+				if err := s.db.View(func(tx *bolt.Tx) error { v = bytes.Clone(tx.Bucket(floor).Get(key)); return nil }); err != nil || v == nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	})
+
 	entry := runtime.JournalEntry{Name: "charge", Result: benchResult, Owner: benchOwner}
 	entryBytes := appendEntry(nil, &entry)
 	b.Run("Append/store", func(b *testing.B) {

@@ -29,13 +29,28 @@
 // whose result is being written, and a Complete by an owner that lost its
 // claim writes nothing. Renew and Release touch memory only.
 //
+// # Finished results are cached
+//
+// For the same reason, one Store being the file's only writer, the store
+// keeps the finished results it wrote or read in memory, up to
+// [WithCacheSize] bytes (8 MiB by default), and answers a hit on one
+// without a read transaction: about a tenth of the time of a bare bbolt
+// View of the same record. The cache is exact, not a cache that may be
+// stale: every write of a record updates it under the key's lock, a purge
+// sweeps it, and its entries expire by the same rule as the file's. It
+// starts empty at Open; the first hit on a result reads the file.
+//
 // # Layout
 //
 // The file holds three buckets: "meta" with the layout version under
 // "version", "records" with one finished idempotency record per key, and
 // "journal" with one entry per (workflow, seq). Values are a small binary
-// encoding with a format byte in front (see encode.go); a file written by a
-// newer layout than this package knows is refused at Open. Unfinished
+// encoding with a format byte in front and a CRC-32C checksum at the end
+// (see encode.go), so that a damaged value is an error naming its key,
+// never a wrong result. A file of layout version 1 (resilgen before
+// checksums) is upgraded in place by Open, which only rewrites its version:
+// its values are read as they are. After that, older builds refuse the
+// file, as they refuse any file of a newer layout than they know. Unfinished
 // records that older builds persisted are the claims of processes that are
 // gone: they are ignored (the key is free), replaced by the next result,
 // and deleted by Purge.
@@ -70,7 +85,14 @@ import (
 
 // layoutVersion is the version of the buckets and encodings this package
 // writes. Bump it, and migrate in Open, when either changes.
-const layoutVersion = 1
+//
+// Version 2 writes values in format 2 (see encode.go). A file of version 1
+// is upgraded by Open rewriting its version only: its format 1 values stay
+// as they are, are read as before, and give way to format 2 as they are
+// rewritten. The version is bumped all the same so that a build that knows
+// only format 1 refuses the file at Open, naming the version, instead of
+// failing on each value it cannot decode.
+const layoutVersion = 2
 
 var (
 	bucketMeta    = []byte("meta")
@@ -106,6 +128,7 @@ type options struct {
 	purgeInterval time.Duration
 	clock         runtime.Clock
 	onPurgeError  func(error)
+	cacheSize     int
 }
 
 // defaultPurgeInterval is often enough that expired records never take
@@ -148,6 +171,17 @@ func WithPurgeErrorHandler(fn func(err error)) Option {
 	return func(o *options) { o.onPurgeError = fn }
 }
 
+// WithCacheSize sets how many bytes of memory the store may keep finished
+// results in, so that a hit on one is answered without reading the file
+// (see the package doc). Default 8 MiB, some twenty thousand results of a
+// few hundred bytes; zero or negative turns the cache off. What counts
+// against the size is each result with its key, fingerprint and owner,
+// plus about 160 bytes. A result larger than a 32nd of the size is not
+// cached, and the results hit least recently are evicted first, roughly.
+func WithCacheSize(bytes int) Option {
+	return func(o *options) { o.cacheSize = bytes }
+}
+
 // WithLockTimeout sets how long Open waits for another process to close the
 // file before it gives up. Default 1s. It must be positive: bbolt would wait
 // for ever on zero.
@@ -178,6 +212,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		mode:          0o600,
 		purgeInterval: defaultPurgeInterval,
 		clock:         runtime.SystemClock(),
+		cacheSize:     defaultCacheSize,
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -202,6 +237,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	s := &Store{db: db, seed: maphash.MakeSeed()}
 	for i := range s.shards {
 		s.shards[i].claims = make(map[string]claim)
+		s.shards[i].done = newFinishedCache(o.cacheSize / claimShards)
 	}
 	s.purger = purger.Start(purger.Config{
 		Clock:    o.clock,
@@ -225,7 +261,13 @@ func initLayout(tx *bolt.Tx) error {
 		if v > layoutVersion {
 			return fmt.Errorf("layout version %d is newer than the %d this build of resilgen reads; upgrade resilgen", v, layoutVersion)
 		}
-		// Older layouts would be migrated here; there are none yet.
+		if v < layoutVersion {
+			// Version 1 -> 2: the values stay; only the
+			// version changes (see layoutVersion).
+			if err := meta.Put(keyVersion, encodeVersion(layoutVersion)); err != nil {
+				return fmt.Errorf("upgrading layout version %d to %d: %w", v, layoutVersion, err)
+			}
+		}
 	}
 	var err error
 	if meta, err = tx.CreateBucketIfNotExists(bucketMeta); err != nil {
@@ -268,10 +310,13 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 // claims of different keys rarely wait for each other's disk read.
 const claimShards = 32
 
-// claimShard holds the unfinished claims of the keys that hash to it.
+// claimShard holds the unfinished claims of the keys that hash to it, and
+// the cached finished records of those keys. A key never has both: a claim
+// stands for the key until its Complete caches the result.
 type claimShard struct {
 	mu     sync.Mutex
 	claims map[string]claim
+	done   finishedCache
 }
 
 // claim is an unfinished claim, kept in memory only (see the package doc).
@@ -309,11 +354,14 @@ func (s *Store) lockKey(ctx context.Context, key string) (*claimShard, error) {
 	}
 }
 
-// Claim implements runtime.Store. An unfinished claim is answered and taken
-// in memory; only when the key has none is the file read, in a read
-// transaction with no write and no fsync, for a finished record. The read
-// happens under the key's lock, so two claimers of a key never both find
-// it free.
+// Claim implements runtime.Store. An unfinished claim, and a finished
+// record in the cache (see [WithCacheSize]), are answered and taken in
+// memory; only when the key has neither is the file read, in a read
+// transaction with no write and no fsync, and a finished record found
+// there is cached. The read happens under the key's lock, so two claimers
+// of a key never both find it free, and no write of the key's record
+// (Complete, or a Purge's sweep of the cache) comes between the read and
+// the caching.
 func (s *Store) Claim(ctx context.Context, key, fingerprint, owner string, now, leaseUntil time.Time) (runtime.Record, bool, error) {
 	if err := checkKey(ctx, "claim", key); err != nil {
 		return runtime.Record{}, false, err
@@ -329,6 +377,15 @@ func (s *Store) Claim(ctx context.Context, key, fingerprint, owner string, now, 
 		}
 		// The lease ran out. The claim stands for the key's record, so
 		// the file has nothing newer: take it over without reading it.
+	} else if f := sh.done.get(key); f != nil {
+		if f.expiresAt.After(now) {
+			f.used = true
+			return f.record(key), false, nil
+		}
+		// Expired: the file holds this record and nothing newer, so
+		// take the key over without reading it. The claim stands for
+		// the key from now on.
+		sh.done.drop(key)
 	} else {
 		var rec runtime.Record
 		var found bool
@@ -343,6 +400,13 @@ func (s *Store) Claim(ctx context.Context, key, fingerprint, owner string, now, 
 		// An unfinished record in the file was persisted by an older
 		// build, in a process that is gone: it is no claim any more.
 		if found && rec.Done && rec.ExpiresAt.After(now) {
+			if sh.done.on() {
+				// Cached with its own copy of the result: the
+				// caller owns rec's.
+				f := rec
+				f.Result = clone(rec.Result)
+				sh.done.put(newFinished(&f))
+			}
 			return rec, false, nil
 		}
 	}
@@ -407,6 +471,12 @@ func (s *Store) Complete(ctx context.Context, key, owner string, result []byte, 
 	sh.mu.Lock()
 	if err == nil {
 		delete(sh.claims, key)
+		if sh.done.on() {
+			// Cached with a copy of the result, which the
+			// caller owns.
+			rec.Result = clone(result)
+			sh.done.put(newFinished(&rec))
+		}
 	} else {
 		c = sh.claims[key] // with any lease Renew set meanwhile
 		c.completing = nil
@@ -437,8 +507,9 @@ func (s *Store) Release(ctx context.Context, key, owner string) error {
 }
 
 // Purge implements runtime.Store. It drops the claims whose lease ran out
-// from memory, and deletes the expired results from the file, with the
-// unfinished records an older build persisted (their processes are gone).
+// from memory, and deletes the expired results from the file and the
+// cache, with the unfinished records an older build persisted (their
+// processes are gone).
 // It reads every record: purging is meant to run now and then, not on the
 // call path.
 func (s *Store) Purge(ctx context.Context, now time.Time) (int, error) {
@@ -487,6 +558,16 @@ func (s *Store) Purge(ctx context.Context, now time.Time) (int, error) {
 		n += len(dead)
 		return nil
 	})
+	// After the file's commit, so that a claim that read the file before
+	// it and cached a record it deleted has done so by the time its shard
+	// is swept. Dropping entries is always safe, so this runs even when
+	// the file's purge failed.
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		sh.done.dropExpired(now)
+		sh.mu.Unlock()
+	}
 	if err != nil {
 		return 0, fmt.Errorf("boltstore: purge %s: %w", s.db.Path(), err)
 	}

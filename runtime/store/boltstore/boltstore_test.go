@@ -275,19 +275,3 @@ func TestEmptyKey(t *testing.T) {
 		t.Fatalf("Claim of an empty key = %v; want an error saying so", err)
 	}
 }
-
-// TestCorruptValue: a value this package cannot decode is an error naming
-// the key, not a panic.
-func TestCorruptValue(t *testing.T) {
-	s := openTemp(t)
-	for _, v := range [][]byte{{}, {9}, {formatRecord}, {formatRecord, 0, 0x80}, {formatRecord, 0, 2, 0, 2, 0, 50, 'x'}} {
-		err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketRecords).Put([]byte("bad"), v) })
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _, err = s.Claim(context.Background(), "bad", "fp", "A", time.Now(), time.Now())
-		if !errors.Is(err, errCorrupt) || !strings.Contains(err.Error(), `"bad"`) {
-			t.Errorf("Claim of corrupt value %x = %v; want a corrupt-value error naming the key", v, err)
-		}
-	}
-}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"math"
 	"time"
 
@@ -14,24 +15,49 @@ import (
 // result, already JSON bytes from the runtime, as base64 (a third larger)
 // and the times as text, and would cost an allocation-heavy reflection pass
 // on every claim. The binary form is a format byte, varints and raw bytes:
-// a typical record is its strings plus about a dozen bytes, and decoding
+// a typical record is its strings plus about twenty bytes, and decoding
 // copies each field once out of bbolt's mmap.
 //
-// record: format(1) flags(1) lease(time) expires(time) len+fingerprint len+owner result...
-// entry:  format(1) len+name len+owner result...
+// Format 2 (written since layout version 2):
+//
+//	record: format(1)=2 flags(1) lease(time) expires(time) len+fingerprint len+owner len+result crc(4)
+//	entry:  format(1)=2 len+name len+owner len+result crc(4)
+//
+// Format 1 (layout version 1, still read):
+//
+//	record: format(1)=1 flags(1) lease(time) expires(time) len+fingerprint len+owner result...
+//	entry:  format(1)=1 len+name len+owner result...
+//
 // time:   varint Unix seconds, uvarint nanoseconds (the zero time round-trips)
 // len:    uvarint
+// crc:    CRC-32C (Castagnoli), big-endian, of every byte before it
+//
+// Format 2 exists because format 1 could not tell a damaged value from a
+// good one: a value cut short inside its result, or with a flipped bit in
+// it, decoded as a different result, which a hit would then hand to the
+// caller as the recorded one. The result's length catches every
+// truncation, and the checksum catches every flipped bit (bbolt checksums
+// only its meta pages). Both cost nothing on a hit from the cache, which
+// decodes nothing.
 
 const (
-	formatRecord byte = 1
-	formatEntry  byte = 1
+	formatV1     byte = 1
+	formatV2     byte = 2
+	formatRecord      = formatV2 // the format this build writes
+	formatEntry       = formatV2
 	flagDone     byte = 1 << 0
+	crcLen            = 4
 )
+
+// castagnoli is the CRC-32C table; the hardware computes it on amd64 and
+// arm64.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 var errCorrupt = errors.New("corrupt value")
 
 // appendRecord appends the encoding of rec (but its key) to b.
 func appendRecord(b []byte, rec *runtime.Record) []byte {
+	start := len(b)
 	var flags byte
 	if rec.Done {
 		flags |= flagDone
@@ -41,7 +67,8 @@ func appendRecord(b []byte, rec *runtime.Record) []byte {
 	b = appendTime(b, rec.ExpiresAt)
 	b = appendString(b, rec.Fingerprint)
 	b = appendString(b, rec.Owner)
-	return append(b, rec.Result...)
+	b = appendBytes(b, rec.Result)
+	return appendCRC(b, start)
 }
 
 // known holds strings a caller already has that a record's fields often
@@ -52,12 +79,12 @@ type known struct {
 	key, fingerprint, owner string
 }
 
-// decodeRecord decodes the record of key k, copying everything out of v
-// but the strings it finds in hint.
+// decodeRecord decodes the record of key k, of either format, copying
+// everything out of v but the strings it finds in hint.
 func decodeRecord(k, v []byte, hint known) (runtime.Record, error) {
-	d := decoder{b: v}
-	if d.byte() != formatRecord {
-		return runtime.Record{}, fmt.Errorf("record %q: unknown format: %w", k, errCorrupt)
+	d, format := open(v)
+	if format != formatV1 && format != formatV2 {
+		return runtime.Record{}, fmt.Errorf("record %q: unknown format %d: %w", k, format, errCorrupt)
 	}
 	flags := d.byte()
 	rec := runtime.Record{
@@ -68,31 +95,34 @@ func decodeRecord(k, v []byte, hint known) (runtime.Record, error) {
 		Fingerprint: reuse(d.bytes(), hint.fingerprint),
 		Owner:       reuse(d.bytes(), hint.owner),
 	}
-	rec.Result = d.rest()
+	rec.Result = d.result(format)
 	if d.err {
-		return runtime.Record{}, fmt.Errorf("record %q: %w", k, errCorrupt)
+		return runtime.Record{}, fmt.Errorf("record %q (format %d): %w", k, format, errCorrupt)
 	}
 	return rec, nil
 }
 
 // appendEntry appends the encoding of e (but its seq, which is in the key).
 func appendEntry(b []byte, e *runtime.JournalEntry) []byte {
+	start := len(b)
 	b = append(b, formatEntry)
 	b = appendString(b, e.Name)
 	b = appendString(b, e.Owner)
-	return append(b, e.Result...)
+	b = appendBytes(b, e.Result)
+	return appendCRC(b, start)
 }
 
-// decodeEntry decodes the entry at seq, copying everything out of v.
+// decodeEntry decodes the entry at seq, of either format, copying
+// everything out of v.
 func decodeEntry(seq int, v []byte) (runtime.JournalEntry, error) {
-	d := decoder{b: v}
-	if d.byte() != formatEntry {
-		return runtime.JournalEntry{}, fmt.Errorf("journal entry %d: unknown format: %w", seq, errCorrupt)
+	d, format := open(v)
+	if format != formatV1 && format != formatV2 {
+		return runtime.JournalEntry{}, fmt.Errorf("journal entry %d: unknown format %d: %w", seq, format, errCorrupt)
 	}
 	e := runtime.JournalEntry{Seq: seq, Name: d.string(), Owner: d.string()}
-	e.Result = d.rest()
+	e.Result = d.result(format)
 	if d.err {
-		return runtime.JournalEntry{}, fmt.Errorf("journal entry %d: %w", seq, errCorrupt)
+		return runtime.JournalEntry{}, fmt.Errorf("journal entry %d (format %d): %w", seq, format, errCorrupt)
 	}
 	return e, nil
 }
@@ -128,6 +158,16 @@ func decodeVersion(b []byte) (uint64, error) {
 	return v, nil
 }
 
+func appendBytes(b, s []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// appendCRC appends the checksum of b[start:], the value being encoded.
+func appendCRC(b []byte, start int) []byte {
+	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b[start:], castagnoli))
+}
+
 func appendString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
@@ -143,6 +183,41 @@ func appendTime(b []byte, t time.Time) []byte {
 type decoder struct {
 	b   []byte
 	err bool
+}
+
+// open returns a decoder of v after its format byte, and that byte (0 for
+// an empty value). A format 2 value must end in the checksum of the rest,
+// which the decoder drops; a wrong one sets err.
+func open(v []byte) (decoder, byte) {
+	if len(v) == 0 {
+		return decoder{err: true}, 0
+	}
+	format := v[0]
+	if format == formatV2 {
+		if len(v) < 1+crcLen {
+			return decoder{err: true}, format
+		}
+		body, sum := v[:len(v)-crcLen], v[len(v)-crcLen:]
+		if crc32.Checksum(body, castagnoli) != binary.BigEndian.Uint32(sum) {
+			return decoder{err: true}, format
+		}
+		v = body
+	}
+	return decoder{b: v[1:]}, format
+}
+
+// result reads a result in format: the rest of the value in format 1, a
+// length-prefixed field that ends the value in format 2.
+func (d *decoder) result(format byte) []byte {
+	if format == formatV1 {
+		return d.rest()
+	}
+	r := d.bytes()
+	if len(d.b) != 0 {
+		d.err = true // bytes after the result: not a value this wrote
+		return nil
+	}
+	return clone(r)
 }
 
 func (d *decoder) byte() byte {
@@ -209,11 +284,18 @@ func (d *decoder) time() time.Time {
 
 // rest returns a copy of what is left, nil when nothing is.
 func (d *decoder) rest() []byte {
-	if len(d.b) == 0 {
+	r := clone(d.b)
+	d.b = nil
+	return r
+}
+
+// clone returns a copy of b out of the mmap, nil when b is empty (as format
+// 1 always decoded an empty result).
+func clone(b []byte) []byte {
+	if len(b) == 0 {
 		return nil
 	}
-	r := make([]byte, len(d.b))
-	copy(r, d.b)
-	d.b = nil
+	r := make([]byte, len(b))
+	copy(r, b)
 	return r
 }

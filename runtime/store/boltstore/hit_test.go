@@ -7,12 +7,13 @@ import (
 	"unsafe"
 )
 
-// TestClaimHitReusesTheCallersStrings checks that a hit hands back the
-// claimer's own key, fingerprint and owner strings when the record holds
-// the same bytes, rather than a copy of each (three allocations a hit),
-// and copies the ones that differ.
+// TestClaimHitReusesTheCallersStrings checks that a hit read from the file
+// hands back the claimer's own key, fingerprint and owner strings when the
+// record holds the same bytes, rather than a copy of each (three
+// allocations a hit), and copies the ones that differ. The cache is off:
+// it answers hits from strings of its own (TestCachedHitAllocations).
 func TestClaimHitReusesTheCallersStrings(t *testing.T) {
-	s := openTemp(t)
+	s := openTemp(t, WithCacheSize(0))
 	ctx := context.Background()
 	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	if _, _, err := s.Claim(ctx, "key-1", "fp-1", "owner-A", now, now.Add(time.Second)); err != nil {

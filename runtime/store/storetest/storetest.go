@@ -62,6 +62,7 @@ var behaviours = []behaviour{
 	{"Purge", purge},
 	{"KeysAreIndependent", keysAreIndependent},
 	{"ResultBytesRoundTrip", resultBytesRoundTrip},
+	{"ResultsAreCopies", resultsAreCopies},
 	{"TimesInOtherZones", timesInOtherZones},
 	{"JournalAppendAndReadBack", journalAppendAndReadBack},
 	{"JournalWorkflowsAreIndependent", journalWorkflowsAreIndependent},
@@ -370,6 +371,38 @@ func resultBytesRoundTrip(t *testing.T, s runtime.Store) {
 		mustComplete(t, s, key, "A", result, at(time.Hour))
 		rec, claimed := mustClaim(t, s, key, "fp", "B", at(time.Second), at(time.Minute))
 		wantFinished(t, rec, claimed, key, "fp", result, at(time.Hour))
+	}
+}
+
+// resultsAreCopies: the store keeps its own copy of what Complete and
+// Append are given, and hands out copies: a caller that reuses or changes
+// a slice it passed in or got back changes no record and no later answer.
+// (A store that caches results in memory must not share them.)
+func resultsAreCopies(t *testing.T, s runtime.Store) {
+	result := []byte("abc")
+	mustClaim(t, s, "k", "fp", "A", t0, at(30*time.Second))
+	mustComplete(t, s, "k", "A", result, at(time.Hour))
+	result[0] = 'X'
+	for range 2 {
+		rec, claimed := mustClaim(t, s, "k", "fp", "B", at(time.Second), at(time.Minute))
+		wantFinished(t, rec, claimed, "k", "fp", []byte("abc"), at(time.Hour))
+		rec.Result[0] = 'Y' // the next hit must not see this
+	}
+
+	entry := runtime.JournalEntry{Seq: 0, Name: "step", Result: []byte("abc"), Owner: "A"}
+	got := mustAppend(t, s, "wf", entry)
+	entry.Result[0] = 'X'
+	if len(got.Result) > 0 {
+		got.Result[0] = 'Y'
+	}
+	for range 2 {
+		j := mustJournal(t, s, "wf")
+		wantJournal(t, j, []runtime.JournalEntry{{Seq: 0, Name: "step", Result: []byte("abc"), Owner: "A"}})
+		j[0].Result[0] = 'Z'
+	}
+	again := mustAppend(t, s, "wf", runtime.JournalEntry{Seq: 0, Name: "step", Result: []byte("other"), Owner: "B"})
+	if string(again.Result) != "abc" {
+		t.Fatalf("Append at a taken seq returned result %q; want the stored abc", again.Result)
 	}
 }
 
