@@ -282,10 +282,15 @@ func (m *Method) hit(ctx context.Context, key string, result []byte, results []a
 		return fmt.Errorf("%s: decoding the recorded result of idempotency key %q: %w", m.fullName, key, err)
 	}
 	if m.observer != nil {
-		m.event(ctx, Event{Kind: EventIdempotentHit, Policy: "idempotency", Key: key})
-		m.event(ctx, Event{Kind: EventCall, Policy: "idempotency"})
+		m.reportHit(ctx, key)
 	}
 	return nil
+}
+
+// reportHit tells the observer of a call answered from the record of key.
+func (m *Method) reportHit(ctx context.Context, key string) {
+	m.event(ctx, Event{Kind: EventIdempotentHit, Policy: "idempotency", Key: key})
+	m.event(ctx, Event{Kind: EventCall, Policy: "idempotency"})
 }
 
 func (m *Method) conflict(key string) error {

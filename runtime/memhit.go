@@ -29,30 +29,69 @@ func (s *memoryStore) memFingerprint(dst *[memFingerprintLen]byte, args []any) e
 	if err != nil {
 		return err
 	}
-	binary.LittleEndian.PutUint64(dst[:8], maphash.Bytes(s.seeds[0], b))
-	binary.LittleEndian.PutUint64(dst[8:], maphash.Bytes(s.seeds[1], b))
+	s.hashJSON(dst, b)
 	if e != nil {
 		e.release()
 	}
 	return nil
 }
 
-// peekDone returns the result recorded under key when it is a finished,
-// unexpired record with fingerprint fp, and ok false otherwise (no record,
-// a claim, another fingerprint, a canceled ctx: the caller's slow path
-// says which). The result is the store's own slice, for reading only: no
-// one writes into a recorded result, and Complete stores a new one.
-func (s *memoryStore) peekDone(ctx context.Context, key, fp []byte, now time.Time) (result []byte, ok bool) {
+// hashJSON writes to dst the keyed 128-bit hash of b, the JSON of a call's
+// arguments.
+func (s *memoryStore) hashJSON(dst *[memFingerprintLen]byte, b []byte) {
+	binary.LittleEndian.PutUint64(dst[:8], maphash.Bytes(s.seeds[0], b))
+	binary.LittleEndian.PutUint64(dst[8:], maphash.Bytes(s.seeds[1], b))
+}
+
+// memStoreKey is room on the stack for the usual store key.
+type memStoreKey [128]byte
+
+// peek returns the result recorded in s under the store key of key (or,
+// when key is empty, of fp) when it is a finished, live record with
+// fingerprint fp, and the store key; ok is false otherwise (no record, a
+// claim, another fingerprint, a canceled ctx: the caller's slow path says
+// which). The result is the store's own slice, for reading only: no one
+// writes into a recorded result, and Complete stores a new one. The store
+// key is built in small, so that a hit allocates nothing: a map lookup by
+// string(bytes) does not.
+func (m *Method) peek(ctx context.Context, s *memoryStore, small *memStoreKey, key string, fp *[memFingerprintLen]byte) (result, storeKey []byte, ok bool) {
+	k := append(small[:0], m.fullName...)
+	k = append(k, ':')
+	if key == "" {
+		k = hex.AppendEncode(k, fp[:])
+	} else {
+		k = append(k, key...)
+	}
 	if ctx.Err() != nil {
-		return nil, false
+		return nil, k, false
 	}
 	s.mu.Lock()
-	r, found := s.records[string(key)]
+	r, found := s.records[string(k)]
 	s.mu.Unlock()
-	if !found || !r.Done || r.Fingerprint != string(fp) || !live(r, now) {
-		return nil, false
+	if !found || !r.Done || r.Fingerprint != string(fp[:]) || !m.before(r.ExpiresAt) {
+		return nil, k, false
 	}
-	return r.Result, true
+	return r.Result, k, true
+}
+
+// before reports whether the method's clock is still before t. On the
+// system clock it reads only the monotonic clock (time.Until does, for a t
+// that has a monotonic reading, as the memory store's expiries do): half
+// the cost of time.Now, which reads the wall clock too, on every hit.
+func (m *Method) before(t time.Time) bool {
+	if _, system := m.clock.(systemClock); system {
+		return time.Until(t) > 0
+	}
+	return t.After(m.clock.Now())
+}
+
+// hitKey is the key a hit reports: key itself, or, for a call keyed by its
+// fingerprint, the hex at the end of its store key.
+func (m *Method) hitKey(key string, storeKey []byte) string {
+	if key != "" {
+		return key
+	}
+	return string(storeKey[len(m.fullName)+1:])
 }
 
 // memoryHit answers an idempotent call from the memory store s without a
@@ -64,23 +103,10 @@ func (m *Method) memoryHit(ctx context.Context, s *memoryStore, rec Recording) (
 	if s.memFingerprint(&fp, rec.Args) != nil {
 		return false, nil
 	}
-	// The store key built on the stack: a map lookup by string(bytes)
-	// does not allocate.
-	var small [128]byte
-	k := append(small[:0], m.fullName...)
-	k = append(k, ':')
-	if rec.Key == "" {
-		k = hex.AppendEncode(k, fp[:])
-	} else {
-		k = append(k, rec.Key...)
-	}
-	result, ok := s.peekDone(ctx, k, fp[:], m.clock.Now())
+	var small memStoreKey
+	result, k, ok := m.peek(ctx, s, &small, rec.Key, &fp)
 	if !ok {
 		return false, nil
 	}
-	key := rec.Key
-	if key == "" {
-		key = string(k[len(m.fullName)+1:])
-	}
-	return true, m.hit(ctx, key, result, rec.Results)
+	return true, m.hit(ctx, m.hitKey(rec.Key, k), result, rec.Results)
 }
