@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"hash/maphash"
 	"time"
 )
@@ -97,16 +98,25 @@ func (m *Method) hitKey(key string, storeKey []byte) string {
 // memoryHit answers an idempotent call from the memory store s without a
 // claim when its key holds a finished result for the same arguments, the
 // common case of a cache. done is false when it did not: the caller then
-// runs the claim loop, which handles (and reports) every other case.
-func (m *Method) memoryHit(ctx context.Context, s *memoryStore, rec Recording) (done bool, err error) {
-	var fp [memFingerprintLen]byte
-	if s.memFingerprint(&fp, rec.Args) != nil {
-		return false, nil
+// runs the claim loop, which handles (and reports) every other case, with
+// the store key, key and fingerprint returned here. These three are
+// substrings of one string, one allocation where there were three.
+func (m *Method) memoryHit(ctx context.Context, s *memoryStore, rec Recording) (storeKey, key, fp string, done bool, err error) {
+	var sum [memFingerprintLen]byte
+	if err := s.memFingerprint(&sum, rec.Args); err != nil {
+		return "", "", "", true, fmt.Errorf("%s: idempotency fingerprint of the arguments: %w", m.fullName, err)
 	}
 	var small memStoreKey
-	result, k, ok := m.peek(ctx, s, &small, rec.Key, &fp)
-	if !ok {
-		return false, nil
+	result, k, ok := m.peek(ctx, s, &small, rec.Key, &sum)
+	if ok {
+		return "", "", "", true, m.hit(ctx, m.hitKey(rec.Key, k), result, rec.Results)
 	}
-	return true, m.hit(ctx, m.hitKey(rec.Key, k), result, rec.Results)
+	both := string(append(k, sum[:]...))
+	storeKey, fp = both[:len(k)], both[len(k):]
+	key = rec.Key
+	if key == "" {
+		// Keyed by the fingerprint: the key is the hex peek wrote.
+		key = storeKey[len(m.fullName)+1:]
+	}
+	return storeKey, key, fp, false, nil
 }

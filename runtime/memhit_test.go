@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"context"
 	"encoding/hex"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,4 +133,18 @@ func TestIdempotentMemoryClaimHoldsUntilTheCallEnds(t *testing.T) {
 	_, err = c.charge(context.Background(), "k1", "acct", 100, nil)
 	noErr(t, err)
 	equal(t, 1, c.callCount(), "calls: the held call's result is recorded")
+}
+
+// TestIdempotentMemoryErrorsNameTheCallersKey checks that the errors of the
+// claim loop on the memory store name the key as the caller gave it, not
+// the store key it is kept under.
+func TestIdempotentMemoryErrorsNameTheCallersKey(t *testing.T) {
+	c := newCharger(t, runtime.IdempotencyConfig{})
+	_, err := c.charge(context.Background(), "k1", "acct", 100, nil)
+	noErr(t, err)
+	_, err = c.charge(context.Background(), "k1", "acct", 200, nil)
+	isErr(t, err, runtime.ErrIdempotencyConflict)
+	if want := `Svc.Charge: idempotency key "k1"`; !strings.Contains(err.Error(), want) {
+		t.Fatalf("conflict %q does not say %q", err, want)
+	}
 }

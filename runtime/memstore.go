@@ -86,6 +86,13 @@ func (s *memoryStore) Renew(ctx context.Context, key, owner string, leaseUntil t
 }
 
 func (s *memoryStore) Complete(ctx context.Context, key, owner string, result []byte, expiresAt time.Time) error {
+	return s.completeOwned(ctx, key, owner, slices.Clone(result), expiresAt)
+}
+
+// completeOwned is Complete of a result the store may keep as it is: the
+// runtime's own encoding, which no one writes into once made. It saves the
+// copy Complete makes for other callers.
+func (s *memoryStore) completeOwned(ctx context.Context, key, owner string, result []byte, expiresAt time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory store: complete %q: %w", key, err)
 	}
@@ -96,7 +103,7 @@ func (s *memoryStore) Complete(ctx context.Context, key, owner string, result []
 		return fmt.Errorf("memory store: complete %q for %s: %w", key, owner, ErrLeaseLost)
 	}
 	r.Done = true
-	r.Result = slices.Clone(result)
+	r.Result = result
 	r.ExpiresAt = expiresAt
 	s.records[key] = r
 	return nil
