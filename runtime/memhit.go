@@ -17,31 +17,44 @@ import (
 // hit on it reads the record in place, under the store's lock, without the
 // copy Claim makes for callers outside the package.
 
-// memFingerprintLen is the length of a memory store fingerprint: 128 bits,
+// memHashLen is the length of a hashed memory store fingerprint: 128 bits,
 // kept raw, as no one reads them but the store's own comparisons. Where the
 // fingerprint is the key (a method without key=), the key is its hex.
-const memFingerprintLen = 16
+const memHashLen = 16
 
-// memFingerprint writes to dst the fingerprint of args in s: the keyed hash
-// of their JSON, as json.Marshal writes it.
-func (s *memoryStore) memFingerprint(dst *[memFingerprintLen]byte, args []any) error {
+// memFingerprintMax is the longest memory store fingerprint. A keyed call
+// whose arguments' JSON is at most this long, and not memHashLen, is
+// fingerprinted by that JSON itself: comparing it is exact, and cheaper than
+// hashing it twice. Its length tells it from a hash, so the two kinds never
+// match each other.
+const memFingerprintMax = 48
+
+// memFingerprint returns the fingerprint in s of args, written in dst: the
+// JSON of args, as json.Marshal writes it, or its keyed hash.
+func (s *memoryStore) memFingerprint(dst *[memFingerprintMax]byte, args []any, keyed bool) ([]byte, error) {
 	var small [smallJSON]byte
 	b, e, err := argsJSON(&small, args)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	s.hashJSON(dst, b)
+	fp := s.fingerprintJSON(dst, b, keyed)
 	if e != nil {
 		e.release()
 	}
-	return nil
+	return fp, nil
 }
 
-// hashJSON writes to dst the keyed 128-bit hash of b, the JSON of a call's
-// arguments.
-func (s *memoryStore) hashJSON(dst *[memFingerprintLen]byte, b []byte) {
+// fingerprintJSON returns the fingerprint in s of b, the JSON of a call's
+// arguments, written in dst: b itself for a keyed call when it is short
+// enough, and otherwise its keyed 128-bit hash, which is also what a call
+// keyed by its fingerprint needs (see memFingerprintMax).
+func (s *memoryStore) fingerprintJSON(dst *[memFingerprintMax]byte, b []byte, keyed bool) []byte {
+	if keyed && len(b) <= memFingerprintMax && len(b) != memHashLen {
+		return append(dst[:0], b...)
+	}
 	binary.LittleEndian.PutUint64(dst[:8], maphash.Bytes(s.seeds[0], b))
-	binary.LittleEndian.PutUint64(dst[8:], maphash.Bytes(s.seeds[1], b))
+	binary.LittleEndian.PutUint64(dst[8:memHashLen], maphash.Bytes(s.seeds[1], b))
+	return dst[:memHashLen]
 }
 
 // memStoreKey is room on the stack for the usual store key.
@@ -55,11 +68,11 @@ type memStoreKey [128]byte
 // writes into a recorded result, and Complete stores a new one. The store
 // key is built in small, so that a hit allocates nothing: a map lookup by
 // string(bytes) does not.
-func (m *Method) peek(ctx context.Context, s *memoryStore, small *memStoreKey, key string, fp *[memFingerprintLen]byte) (result, storeKey []byte, ok bool) {
+func (m *Method) peek(ctx context.Context, s *memoryStore, small *memStoreKey, key string, fp []byte) (result, storeKey []byte, ok bool) {
 	k := append(small[:0], m.fullName...)
 	k = append(k, ':')
 	if key == "" {
-		k = hex.AppendEncode(k, fp[:])
+		k = hex.AppendEncode(k, fp)
 	} else {
 		k = append(k, key...)
 	}
@@ -69,7 +82,7 @@ func (m *Method) peek(ctx context.Context, s *memoryStore, small *memStoreKey, k
 	s.mu.Lock()
 	r, found := s.records[string(k)]
 	s.mu.Unlock()
-	if !found || !r.Done || r.Fingerprint != string(fp[:]) || !m.before(r.ExpiresAt) {
+	if !found || !r.Done || r.Fingerprint != string(fp) || !m.before(r.ExpiresAt) {
 		return nil, k, false
 	}
 	return r.Result, k, true
@@ -102,16 +115,17 @@ func (m *Method) hitKey(key string, storeKey []byte) string {
 // the store key, key and fingerprint returned here. These three are
 // substrings of one string, one allocation where there were three.
 func (m *Method) memoryHit(ctx context.Context, s *memoryStore, rec Recording) (storeKey, key, fp string, done bool, err error) {
-	var sum [memFingerprintLen]byte
-	if err := s.memFingerprint(&sum, rec.Args); err != nil {
+	var buf [memFingerprintMax]byte
+	sum, err := s.memFingerprint(&buf, rec.Args, rec.Key != "")
+	if err != nil {
 		return "", "", "", true, fmt.Errorf("%s: idempotency fingerprint of the arguments: %w", m.fullName, err)
 	}
 	var small memStoreKey
-	result, k, ok := m.peek(ctx, s, &small, rec.Key, &sum)
+	result, k, ok := m.peek(ctx, s, &small, rec.Key, sum)
 	if ok {
 		return "", "", "", true, m.hit(ctx, m.hitKey(rec.Key, k), result, rec.Results)
 	}
-	both := string(append(k, sum[:]...))
+	both := string(append(k, sum...))
 	storeKey, fp = both[:len(k)], both[len(k):]
 	key = rec.Key
 	if key == "" {
