@@ -69,6 +69,7 @@ type memStoreKey [128]byte
 // key is built in small, so that a hit allocates nothing: a map lookup by
 // string(bytes) does not.
 func (m *Method) peek(ctx context.Context, s *memoryStore, small *memStoreKey, key string, fp []byte) (result, storeKey []byte, ok bool) {
+	var expiresAt time.Time
 	k := append(small[:0], m.fullName...)
 	k = append(k, ':')
 	if key == "" {
@@ -80,12 +81,17 @@ func (m *Method) peek(ctx context.Context, s *memoryStore, small *memStoreKey, k
 		return nil, k, false
 	}
 	s.mu.Lock()
-	r, found := s.records[string(k)]
+	r := s.records[string(k)]
+	ok = r != nil && r.Done && r.Fingerprint == string(fp)
+	if ok {
+		result, expiresAt = r.Result, r.ExpiresAt
+	}
 	s.mu.Unlock()
-	if !found || !r.Done || r.Fingerprint != string(fp) || !m.before(r.ExpiresAt) {
+	// The clock is read outside the lock: the record's fields are copied.
+	if !ok || !m.before(expiresAt) {
 		return nil, k, false
 	}
-	return r.Result, k, true
+	return result, k, true
 }
 
 // before reports whether the method's clock is still before t. On the
