@@ -187,9 +187,12 @@ func (m *Method) claimAndCall(ctx context.Context, storeKey, key, fp string, rec
 	store, owner := m.rt.cfg.store, m.rt.cfg.owner
 	// The claim must be settled even when the caller has given up, or the
 	// key would stay blocked until the lease runs out.
-	bg := context.WithoutCancel(ctx)
+	// The memory store reads nothing of a context but its end: it gets
+	// one that never ends, which costs no allocation.
+	bg := context.Background()
 	runCtx, stopRenewing := ctx, func() {}
 	if _, inProcess := store.(*memoryStore); !inProcess {
+		bg = context.WithoutCancel(ctx)
 		runCtx, stopRenewing = m.keepClaim(ctx, storeKey)
 	}
 	returned := false
