@@ -13,9 +13,10 @@ import (
 // their fingerprint need not be sha256, whose records must match across
 // processes and versions: a keyed 128-bit hash of the same JSON (two
 // maphash sums under the store's own random seeds) tells a reused key from
-// a repeated call as well within one process, at a tenth of the cost. And a
-// hit on it reads the record in place, under the store's lock, without the
-// copy Claim makes for callers outside the package.
+// a repeated call as well within one process, at a tenth of the cost (and
+// the short JSON of a keyed call is compared as it is, exactly). And a hit
+// on it reads the record in place, under the store's lock, without the copy
+// Claim makes for callers outside the package.
 
 // memHashLen is the length of a hashed memory store fingerprint: 128 bits,
 // kept raw, as no one reads them but the store's own comparisons. Where the
