@@ -115,6 +115,8 @@ func (w *writer) signature(sig *types.Signature, names []string) {
 // wrappedBody writes the body of a method with policies: declare the
 // results, compute the key, run the call through Do or DoRecorded, return.
 func (w *writer) wrappedBody(m *MethodPlan, n *names, recv, field, ctx, errName, callName string, pnames, rnames []string, call string) {
+	// First, before the results are declared: see emit_replay.go.
+	replayKey, replayed := w.replayFirst(m, n, recv, field, ctx, pnames)
 	res := m.Sig.Results()
 	for i, r := range rnames {
 		w.str("\tvar ", r, " ", w.typ(res.At(i).Type()), "\n")
@@ -159,7 +161,10 @@ func (w *writer) wrappedBody(m *MethodPlan, n *names, recv, field, ctx, errName,
 		runCtx = w.qual(runtimePath, "HedgeCall") + "(" + callerCtx + ", " + callName + ")"
 	}
 	if m.Recorded() {
-		key := w.key(m, n, pnames)
+		key := replayKey
+		if !replayed {
+			key = w.key(m, n, pnames)
+		}
 		attempt()
 		run = recv + "." + field + ".DoRecorded(" + runCtx + ", " + w.recording(m, pnames, rnames, key) + ", " + callName + ")"
 	} else {

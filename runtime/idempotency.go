@@ -67,32 +67,29 @@ const maxClaimPoll = time.Second
 // out.
 func (m *Method) idempotent(ctx context.Context, rec Recording, call func(context.Context) error) error {
 	mem, _ := m.rt.cfg.store.(*memoryStore)
+	var storeKey, key, fp string
 	if mem != nil {
-		if done, err := m.memoryHit(ctx, mem, rec); done {
+		var done bool
+		var err error
+		if storeKey, key, fp, done, err = m.memoryHit(ctx, mem, rec); done {
 			return err
 		}
-	}
-	fp, err := m.fingerprint(mem, rec.Args)
-	if err != nil {
-		return fmt.Errorf("%s: idempotency fingerprint of the arguments: %w", m.fullName, err)
-	}
-	// Namespaced, so that two methods sharing a store never share a key.
-	key := rec.Key
-	var storeKey string
-	switch {
-	case key == "" && mem != nil:
-		// The memory store's fingerprint is raw bytes: the key is their
-		// hex, as memoryHit builds it.
-		storeKey = m.fullName + ":" + hex.EncodeToString([]byte(fp))
-		key = storeKey[len(m.fullName)+1:]
-	case key == "":
-		// The fingerprint is the key: key and fp become substrings of
-		// storeKey, which saves an allocation.
-		storeKey = m.fullName + ":" + fp
-		key = storeKey[len(m.fullName)+1:]
-		fp = key
-	default:
-		storeKey = m.fullName + ":" + key
+	} else {
+		var err error
+		if fp, err = fingerprint(rec.Args); err != nil {
+			return fmt.Errorf("%s: idempotency fingerprint of the arguments: %w", m.fullName, err)
+		}
+		// Namespaced, so that two methods sharing a store never share a key.
+		key = rec.Key
+		if key == "" {
+			// The fingerprint is the key: key and fp become substrings
+			// of storeKey, which saves an allocation.
+			storeKey = m.fullName + ":" + fp
+			key = storeKey[len(m.fullName)+1:]
+			fp = key
+		} else {
+			storeKey = m.fullName + ":" + key
+		}
 	}
 
 	// mine is a flight this call started for a claimer in this runtime that
@@ -190,9 +187,12 @@ func (m *Method) claimAndCall(ctx context.Context, storeKey, key, fp string, rec
 	store, owner := m.rt.cfg.store, m.rt.cfg.owner
 	// The claim must be settled even when the caller has given up, or the
 	// key would stay blocked until the lease runs out.
-	bg := context.WithoutCancel(ctx)
+	// The memory store reads nothing of a context but its end: it gets
+	// one that never ends, which costs no allocation.
+	bg := context.Background()
 	runCtx, stopRenewing := ctx, func() {}
 	if _, inProcess := store.(*memoryStore); !inProcess {
+		bg = context.WithoutCancel(ctx)
 		runCtx, stopRenewing = m.keepClaim(ctx, storeKey)
 	}
 	returned := false
@@ -223,7 +223,15 @@ func (m *Method) claimAndCall(ctx context.Context, storeKey, key, fp string, rec
 		_ = store.Release(bg, storeKey, owner)
 		return fmt.Errorf("%s: encoding the results of idempotency key %q: %w", m.fullName, key, err)
 	}
-	if err := store.Complete(bg, storeKey, owner, enc, m.clock.Now().Add(m.idem.TTL)); err != nil {
+	expiresAt := m.clock.Now().Add(m.idem.TTL)
+	if mem, ok := store.(*memoryStore); ok {
+		// enc is this call's own and read-only from here on (the flight
+		// hands it to waiters to decode): the store may keep it.
+		err = mem.completeOwned(bg, storeKey, owner, enc, expiresAt)
+	} else {
+		err = store.Complete(bg, storeKey, owner, enc, expiresAt)
+	}
+	if err != nil {
 		return fmt.Errorf("%s: the call succeeded but recording its result under idempotency key %q failed: %w", m.fullName, key, err)
 	}
 	ok, result = true, enc
@@ -282,28 +290,19 @@ func (m *Method) hit(ctx context.Context, key string, result []byte, results []a
 		return fmt.Errorf("%s: decoding the recorded result of idempotency key %q: %w", m.fullName, key, err)
 	}
 	if m.observer != nil {
-		m.event(ctx, Event{Kind: EventIdempotentHit, Policy: "idempotency", Key: key})
-		m.event(ctx, Event{Kind: EventCall, Policy: "idempotency"})
+		m.reportHit(ctx, key)
 	}
 	return nil
 }
 
-func (m *Method) conflict(key string) error {
-	return fmt.Errorf("%s: idempotency key %q: %w", m.fullName, key, ErrIdempotencyConflict)
+// reportHit tells the observer of a call answered from the record of key.
+func (m *Method) reportHit(ctx context.Context, key string) {
+	m.event(ctx, Event{Kind: EventIdempotentHit, Policy: "idempotency", Key: key})
+	m.event(ctx, Event{Kind: EventCall, Policy: "idempotency"})
 }
 
-// fingerprint returns the fingerprint of args in the runtime's store: the
-// keyed hash of the memory store mem when the store is one, and the
-// durable stores' sha256 otherwise.
-func (m *Method) fingerprint(mem *memoryStore, args []any) (string, error) {
-	if mem == nil {
-		return fingerprint(args)
-	}
-	var fp [memFingerprintLen]byte
-	if err := mem.memFingerprint(&fp, args); err != nil {
-		return "", err
-	}
-	return string(fp[:]), nil
+func (m *Method) conflict(key string) error {
+	return fmt.Errorf("%s: idempotency key %q: %w", m.fullName, key, ErrIdempotencyConflict)
 }
 
 // fingerprint is the hex sha256 of the JSON of args, as json.Marshal

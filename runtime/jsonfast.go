@@ -86,8 +86,7 @@ func appendJSONScalar(buf []byte, v any) ([]byte, bool) {
 // UTF-8 validation, and is left to encoding/json.
 func appendJSONString(buf []byte, s string) ([]byte, bool) {
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20 || c >= 0x80, c == '"', c == '\\', c == '<', c == '>', c == '&':
+		if !plainJSONByte[s[i]] {
 			return buf, false
 		}
 	}
@@ -95,6 +94,19 @@ func appendJSONString(buf []byte, s string) ([]byte, bool) {
 	buf = append(buf, s...)
 	return append(buf, '"'), true
 }
+
+// plainJSONByte says which bytes encoding/json writes unchanged inside a
+// string: one load per byte on every fingerprint, where the six tests it
+// stands for cost a branch each. It is never written after it is built.
+var plainJSONByte = func() (plain [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		plain[c] = true
+	}
+	for _, c := range `"\<>&` {
+		plain[c] = false
+	}
+	return plain
+}()
 
 // decodeJSONScalar decodes elem, one element of a recorded result array
 // with its surrounding spaces, into ptr as json.Unmarshal would, when ptr
@@ -168,22 +180,39 @@ func plainJSONString(elem []byte) (string, bool) {
 }
 
 // plainJSONInt parses a JSON integer in its canonical form (an optional
-// minus, then 0 or digits without a leading zero) that fits bits.
+// minus, then 0 or digits without a leading zero) that fits bits. It reads
+// the digits itself rather than through strconv.ParseInt, which would
+// scan them a second time after the form is checked, on every hit.
 func plainJSONInt(elem []byte, bits int) (int64, bool) {
 	digits := elem
-	if len(digits) > 0 && digits[0] == '-' {
+	neg := len(digits) > 0 && digits[0] == '-'
+	if neg {
 		digits = digits[1:]
 	}
-	if len(digits) == 0 || (digits[0] == '0' && len(digits) > 1) {
+	// 19 digits always fit a uint64 (its largest has 20): the range of
+	// bits is checked after the loop, which cannot overflow.
+	if len(digits) == 0 || len(digits) > 19 || (digits[0] == '0' && len(digits) > 1) {
 		return 0, false
 	}
+	var u uint64
 	for _, c := range digits {
 		if c < '0' || c > '9' {
 			return 0, false
 		}
+		u = u*10 + uint64(c-'0')
 	}
-	n, err := strconv.ParseInt(string(elem), 10, bits)
-	return n, err == nil
+	// A signed integer of bits holds -limit to limit-1.
+	limit := uint64(1) << (bits - 1)
+	if neg {
+		if u > limit {
+			return 0, false
+		}
+		return int64(-u), true
+	}
+	if u >= limit {
+		return 0, false
+	}
+	return int64(u), true
 }
 
 // trimSpaceRight returns the length of data without its trailing JSON

@@ -56,6 +56,8 @@ func TestDecodeJSONScalarIsUnmarshal(t *testing.T) {
 		`"x"`, ` "spaced" `, `""`, `null`, ` null`, `true`, `false`, `0`, `-0`, `7`, `-12`,
 		`2147483647`, `2147483648`, `-2147483649`, `9223372036854775807`, `9223372036854775808`,
 		`"esc\n"`, `"é"`, `01`, `1.0`, `1e2`, `-`, `"7"`, `7`, `tru`, `{}`, `[]`,
+		`-2147483648`, `-9223372036854775808`, `-9223372036854775809`, `18446744073709551615`,
+		`99999999999999999999`, `-00`, `--1`, `1-`,
 	} {
 		fast, slow := targets(), targets()
 		for i := range fast {
@@ -73,6 +75,23 @@ func TestDecodeJSONScalarIsUnmarshal(t *testing.T) {
 				t.Errorf("decodeJSONScalar(%s, %T) = %v, json.Unmarshal gives %v", elem, fast[i],
 					reflect.ValueOf(fast[i]).Elem(), reflect.ValueOf(slow[i]).Elem())
 			}
+		}
+	}
+	// The bounds of each integer type are read fast, as json.Unmarshal reads them.
+	n32, n64 := int32(0), int64(0)
+	for _, c := range []struct {
+		elem string
+		ptr  any
+		want any
+	}{
+		{`2147483647`, &n32, int32(math.MaxInt32)},
+		{`-2147483648`, &n32, int32(math.MinInt32)},
+		{`9223372036854775807`, &n64, int64(math.MaxInt64)},
+		{`-9223372036854775808`, &n64, int64(math.MinInt64)},
+		{`-0`, &n64, int64(0)},
+	} {
+		if !decodeJSONScalar([]byte(c.elem), c.ptr) || reflect.ValueOf(c.ptr).Elem().Interface() != c.want {
+			t.Errorf("decodeJSONScalar(%s, %T) not read fast as %v", c.elem, c.ptr, c.want)
 		}
 	}
 	// The common forms must take the fast path, or it is a fast path in name only.

@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"context"
 	"encoding/hex"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,4 +133,50 @@ func TestIdempotentMemoryClaimHoldsUntilTheCallEnds(t *testing.T) {
 	_, err = c.charge(context.Background(), "k1", "acct", 100, nil)
 	noErr(t, err)
 	equal(t, 1, c.callCount(), "calls: the held call's result is recorded")
+}
+
+// TestIdempotentMemoryErrorsNameTheCallersKey checks that the errors of the
+// claim loop on the memory store name the key as the caller gave it, not
+// the store key it is kept under.
+func TestIdempotentMemoryErrorsNameTheCallersKey(t *testing.T) {
+	c := newCharger(t, runtime.IdempotencyConfig{})
+	_, err := c.charge(context.Background(), "k1", "acct", 100, nil)
+	noErr(t, err)
+	_, err = c.charge(context.Background(), "k1", "acct", 200, nil)
+	isErr(t, err, runtime.ErrIdempotencyConflict)
+	if want := `Svc.Charge: idempotency key "k1"`; !strings.Contains(err.Error(), want) {
+		t.Fatalf("conflict %q does not say %q", err, want)
+	}
+}
+
+// TestIdempotentMemoryClaimIsSettledWhenTheCallerGaveUp checks that a call
+// whose caller canceled while it ran still settles its claim in the memory
+// store: a success is recorded, a failure gives the key up, so that the
+// next call with the key neither calls again nor waits on a claim that
+// holds until its call ends.
+func TestIdempotentMemoryClaimIsSettledWhenTheCallerGaveUp(t *testing.T) {
+	c := newCharger(t, runtime.IdempotencyConfig{})
+	// charge calls with key in a context that the call itself cancels,
+	// before it returns err.
+	charge := func(key string, err error) error {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		_, got := c.charge(ctx, key, "acct", 100, func(context.Context) error { cancel(); return err })
+		return got
+	}
+	noErr(t, charge("ok", nil))
+	_, err := c.charge(context.Background(), "ok", "acct", 100, nil)
+	noErr(t, err)
+	equal(t, 1, c.callCount(), "calls after a success whose caller gave up")
+
+	isErr(t, charge("failed", errBoom), errBoom)
+	done := make(chan error, 1)
+	go func() { _, err := c.charge(context.Background(), "failed", "acct", 100, nil); done <- err }()
+	select {
+	case err := <-done:
+		noErr(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("the key of a failed call whose caller gave up is still claimed")
+	}
+	equal(t, 3, c.callCount(), "calls after a failure whose caller gave up")
 }

@@ -15,7 +15,7 @@ import (
 func NewMemoryStore() Store {
 	return &memoryStore{
 		seeds:    [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
-		records:  make(map[string]Record),
+		records:  make(map[string]*Record),
 		journals: make(map[string]map[int]JournalEntry),
 	}
 }
@@ -26,9 +26,13 @@ func NewMemoryStore() Store {
 type memoryStore struct {
 	// seeds key the fingerprints of the runtimes that record here (see
 	// memhit.go): random per store, as its records live only as long.
-	seeds    [2]maphash.Seed
-	mu       sync.Mutex
-	records  map[string]Record
+	seeds [2]maphash.Seed
+	mu    sync.Mutex
+	// records are pointers, so that a hit reads the few fields it needs
+	// and a claim is completed in place, without copying a Record in and
+	// out of the map. A record is changed only under mu, and its Result
+	// is replaced, never written into.
+	records  map[string]*Record
 	journals map[string]map[int]JournalEntry
 	// sincePurge counts Claim calls since the last purge, and kept is how
 	// many records that purge left: the next one runs after
@@ -54,16 +58,16 @@ func (s *memoryStore) Claim(ctx context.Context, key, fingerprint, owner string,
 		s.purge(now)
 	}
 	if r, ok := s.records[key]; ok && live(r, now) {
-		return cloneRecord(r), false, nil
+		return cloneRecord(*r), false, nil
 	}
-	r := Record{Key: key, Fingerprint: fingerprint, Owner: owner, LeaseUntil: leaseUntil}
+	r := &Record{Key: key, Fingerprint: fingerprint, Owner: owner, LeaseUntil: leaseUntil}
 	s.records[key] = r
-	return r, true, nil
+	return *r, true, nil
 }
 
 // live reports whether r still stands at now: a result not expired, or a
 // claim whose lease has not run out.
-func live(r Record, now time.Time) bool {
+func live(r *Record, now time.Time) bool {
 	if r.Done {
 		return r.ExpiresAt.After(now)
 	}
@@ -81,11 +85,17 @@ func (s *memoryStore) Renew(ctx context.Context, key, owner string, leaseUntil t
 		return fmt.Errorf("memory store: renew %q for %s: %w", key, owner, ErrLeaseLost)
 	}
 	r.LeaseUntil = leaseUntil
-	s.records[key] = r
 	return nil
 }
 
 func (s *memoryStore) Complete(ctx context.Context, key, owner string, result []byte, expiresAt time.Time) error {
+	return s.completeOwned(ctx, key, owner, slices.Clone(result), expiresAt)
+}
+
+// completeOwned is Complete of a result the store may keep as it is: the
+// runtime's own encoding, which no one writes into once made. It saves the
+// copy Complete makes for other callers.
+func (s *memoryStore) completeOwned(ctx context.Context, key, owner string, result []byte, expiresAt time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory store: complete %q: %w", key, err)
 	}
@@ -96,9 +106,8 @@ func (s *memoryStore) Complete(ctx context.Context, key, owner string, result []
 		return fmt.Errorf("memory store: complete %q for %s: %w", key, owner, ErrLeaseLost)
 	}
 	r.Done = true
-	r.Result = slices.Clone(result)
+	r.Result = result
 	r.ExpiresAt = expiresAt
-	s.records[key] = r
 	return nil
 }
 

@@ -83,7 +83,9 @@ type flightGroup struct {
 }
 
 // flight is one idempotent call in flight, or awaited. done is closed when
-// it ends; then ok says whether it recorded result.
+// it ends; then ok says whether it recorded result. It is made by the first
+// waiter (await), under the group's mu: most flights have none, and a call
+// that leads one pays no channel.
 type flight struct {
 	fingerprint string
 	done        chan struct{}
@@ -116,7 +118,7 @@ func (g *flightGroup) lead(key, fingerprint string) *flight {
 	if g.m == nil {
 		g.m = make(map[string]*flight)
 	}
-	f := &flight{fingerprint: fingerprint, done: make(chan struct{}), led: true}
+	f := &flight{fingerprint: fingerprint, led: true}
 	g.m[key] = f
 	return f
 }
@@ -139,6 +141,9 @@ func (g *flightGroup) await(key, fingerprint string) (f *flight, led, made bool)
 	}
 	if f.fingerprint != fingerprint {
 		return nil, false, false
+	}
+	if f.done == nil {
+		f.done = make(chan struct{})
 	}
 	return f, f.led, false
 }
@@ -172,5 +177,7 @@ func (g *flightGroup) endLocked(key string, f *flight, ok bool, result []byte) {
 		delete(g.m, key)
 	}
 	f.ok, f.result = ok, result
-	close(f.done)
+	if f.done != nil {
+		close(f.done)
+	}
 }

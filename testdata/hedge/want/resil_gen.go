@@ -61,6 +61,10 @@ func (w *ResilientCatalog) Get(ctx context.Context, id string) (Item, int, error
 
 // Reserve calls the wrapped Catalog's Reserve through its policies.
 func (w *ResilientCatalog) Reserve(ctx context.Context, id string) (string, error) {
+	var hit0 string
+	if w.reserve.Replay(ctx, id, []any{id}, []any{&hit0}) {
+		return hit0, nil
+	}
 	var r0 string
 	call := func(ctx context.Context) error {
 		t0, err := w.next.Reserve(ctx, id)

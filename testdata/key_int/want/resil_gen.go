@@ -53,13 +53,18 @@ var _ Orders = (*ResilientOrders)(nil)
 
 // ByInt calls the wrapped Orders's ByInt through its policies.
 func (w *ResilientOrders) ByInt(ctx context.Context, id int) (string, error) {
+	key := strconv.FormatInt(int64(id), 10)
+	var hit0 string
+	if w.byInt.Replay(ctx, key, []any{id}, []any{&hit0}) {
+		return hit0, nil
+	}
 	var r0 string
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.ByInt(ctx, id)
 		return err
 	}
-	err := w.byInt.DoRecorded(ctx, runtime.Recording{Key: strconv.FormatInt(int64(id), 10), Args: []any{id}, Results: []any{&r0}}, call)
+	err := w.byInt.DoRecorded(ctx, runtime.Recording{Key: key, Args: []any{id}, Results: []any{&r0}}, call)
 	return r0, err
 }
 
@@ -89,6 +94,10 @@ func (w *ResilientOrders) ByOrder(ctx context.Context, req Req) (string, error) 
 
 // ByAll calls the wrapped Orders's ByAll through its policies.
 func (w *ResilientOrders) ByAll(ctx context.Context, a int, b int) (string, error) {
+	var hit0 string
+	if w.byAll.Replay(ctx, "", []any{a, b}, []any{&hit0}) {
+		return hit0, nil
+	}
 	var r0 string
 	call := func(ctx context.Context) error {
 		var err error

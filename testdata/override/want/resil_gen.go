@@ -63,6 +63,10 @@ var _ O = (*ResilientO)(nil)
 
 // A calls the wrapped O's A through its policies.
 func (w *ResilientO) A(ctx context.Context, id string) (string, error) {
+	var hit0 string
+	if w.a.Replay(ctx, "", []any{id}, []any{&hit0}) {
+		return hit0, nil
+	}
 	var r0 string
 	call := func(ctx context.Context) error {
 		var err error
@@ -75,6 +79,10 @@ func (w *ResilientO) A(ctx context.Context, id string) (string, error) {
 
 // B calls the wrapped O's B through its policies.
 func (w *ResilientO) B(ctx context.Context, id string) (string, error) {
+	var hit0 string
+	if w.b.Replay(ctx, id, []any{id}, []any{&hit0}) {
+		return hit0, nil
+	}
 	var r0 string
 	call := func(ctx context.Context) error {
 		var err error
@@ -87,6 +95,9 @@ func (w *ResilientO) B(ctx context.Context, id string) (string, error) {
 
 // C calls the wrapped O's C through its policies.
 func (w *ResilientO) C(ctx context.Context, id string) error {
+	if w.c.Replay(ctx, "", []any{id}, nil) {
+		return nil
+	}
 	call := func(ctx context.Context) error {
 		return w.next.C(ctx, id)
 	}

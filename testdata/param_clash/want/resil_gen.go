@@ -123,6 +123,10 @@ func (w *ResilientClash) D(ctx context.Context, next string, opts string, breake
 
 // E calls the wrapped Clash's E through its policies.
 func (w *ResilientClash) E(ctx context.Context, r0 string, w1 int) (string, error) {
+	var hit0 string
+	if w.e.Replay(ctx, r0, []any{r0, w1}, []any{&hit0}) {
+		return hit0, nil
+	}
 	var r01 string
 	call := func(ctx context.Context) error {
 		var err error

@@ -89,6 +89,10 @@ var _ Predeclared = (*ResilientPredeclared)(nil)
 
 // A calls the wrapped Predeclared's A through its policies.
 func (w *ResilientPredeclared) A(ctx context.Context, any2 string, comparable1 int, error1 bool) (string, error) {
+	var hit0 string
+	if w.a.Replay(ctx, "", []any{any2, comparable1, error1}, []any{&hit0}) {
+		return hit0, nil
+	}
 	var r0 string
 	call := func(ctx context.Context) error {
 		var err error

@@ -49,13 +49,18 @@ var _ S = (*ResilientS)(nil)
 
 // Get calls the wrapped S's Get through its policies.
 func (w *ResilientS) Get(ctx context.Context, n uint64) (string, error) {
+	key := strconv.FormatUint(n, 10)
+	var hit0 string
+	if w.get.Replay(ctx, key, []any{n}, []any{&hit0}) {
+		return hit0, nil
+	}
 	var r0 string
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Get(ctx, n)
 		return err
 	}
-	err := w.get.DoRecorded(ctx, runtime1.Recording{Key: strconv.FormatUint(n, 10), Args: []any{n}, Results: []any{&r0}}, call)
+	err := w.get.DoRecorded(ctx, runtime1.Recording{Key: key, Args: []any{n}, Results: []any{&r0}}, call)
 	return r0, err
 }
 

@@ -75,6 +75,10 @@ func (w *ResilientInfra) Describe(ctx context.Context, id string) (string, error
 
 // Create calls the wrapped Infra's Create through its policies.
 func (w *ResilientInfra) Create(ctx context.Context, name string) (string, error) {
+	var hit0 string
+	if w.create.Replay(ctx, name, []any{name}, []any{&hit0}) {
+		return hit0, nil
+	}
 	var r0 string
 	call := func(ctx context.Context) error {
 		var err error
