@@ -55,11 +55,13 @@ func newStraightLocals(n *names, slow string) straightLocals {
 //	}
 //	return w.getSlowPath(ctx, key, runtime.Pass{}, r0, nil)
 //
-// The results are locals of this function, never captured by a closure:
-// a variable an escaping closure captures lives on the heap for the whole
-// function, so the closure is in the slow path's method only. The first
-// attempt's results go to the slow path, which returns them when the call
-// ends there, as Do's closure would have left them.
+// The fast path builds no closure, and its results are locals of this
+// function that no closure captures: a variable captured by a closure
+// that escapes lives on the heap for the whole function. Do's call does
+// not escape today, but nothing promises that it never will, so the
+// closure is in the slow path's method only. The first attempt's results
+// go to the slow path, which returns them when the call ends there, as
+// Do's closure would have left them.
 func (w *writer) straightBody(m *MethodPlan, sl straightLocals, recv, field, errName string, pnames, rnames []string, call string) {
 	res := m.Sig.Results()
 	for i, r := range rnames {
