@@ -15,8 +15,9 @@ func lowerFirst(s string) string {
 }
 
 // method writes one method of the wrapper: a pass-through, or a call
-// through the method's runtime.Method.
-func (w *writer) method(p *Plan, m *MethodPlan, self, nextField, field string) {
+// through the method's runtime.Method. slow names the method's slow path
+// when it has a straight path (see straightPath), else it is empty.
+func (w *writer) method(p *Plan, m *MethodPlan, self, nextField, field, slow string) {
 	n := w.e.newNames()
 	recv := n.get("w")
 	wrapped := m.Wrapped()
@@ -73,6 +74,12 @@ func (w *writer) method(p *Plan, m *MethodPlan, self, nextField, field string) {
 		w.str("\t", call.String(), "\n")
 	case !wrapped:
 		w.str("\treturn ", call.String(), "\n")
+	case slow != "":
+		sl := newStraightLocals(n, slow)
+		w.straightBody(m, sl, recv, field, errName, pnames, rnames, call.String())
+		w.str("}\n\n")
+		w.slowPathMethod(m, sl, recv, self, field, ctx, errName, callName, pnames, rnames, call.String())
+		return
 	default:
 		w.wrappedBody(m, n, recv, field, ctx, errName, callName, pnames, rnames, call.String())
 	}
@@ -95,6 +102,11 @@ func (w *writer) signature(sig *types.Signature, names []string) {
 		}
 	}
 	w.buf.WriteByte(')')
+	w.results(sig)
+}
+
+// results writes the result types of sig, after its parameters.
+func (w *writer) results(sig *types.Signature) {
 	res := sig.Results()
 	switch res.Len() {
 	case 0:

@@ -79,6 +79,7 @@ func (w *writer) wrapper(p *Plan) {
 			rows = append(rows, [2]string{methodField[m], method})
 		}
 	}
+	slowPath := slowPathNames(p, fields, methodField)
 
 	w.str("// ", typeName, " wraps a ", p.Name, " with the resilience policies of its\n")
 	w.str("// directives. It is safe for concurrent use when the wrapped ", p.Name, " is.\n")
@@ -98,7 +99,7 @@ func (w *writer) wrapper(p *Plan) {
 	}
 	for _, m := range p.Methods {
 		w.buf.WriteByte('\n')
-		w.method(p, m, self, nextField, methodField[m])
+		w.method(p, m, self, nextField, methodField[m], slowPath[m])
 	}
 }
 

@@ -210,3 +210,56 @@ func BenchmarkOpenRejectParallel(b *testing.B) {
 		}
 	})
 }
+
+// straightPing is Ping as a generated wrapper calls it on the straight
+// path, Do when the path is closed to it.
+func straightPing(ctx context.Context, m *runtime.Method, p pinger) error {
+	if pass, ok := m.Straight(); ok {
+		err := p.Ping(ctx)
+		if err == nil {
+			m.Succeeded(pass)
+			return nil
+		}
+		return m.Failed(ctx, pass, err, p.Ping)
+	}
+	return m.Do(ctx, p.Ping)
+}
+
+// BenchmarkStraight is BenchmarkDo's call on the straight path of
+// generated code: one atomic load over BenchmarkDirect.
+func BenchmarkStraight(b *testing.B) {
+	p := newOK()
+	m := benchMethod(runtime.MethodConfig{})
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = straightPing(ctx, m, p)
+	}
+}
+
+// BenchmarkStraightParallel is BenchmarkStraight from every P at once on
+// one breaker.
+func BenchmarkStraightParallel(b *testing.B) {
+	m := benchMethod(runtime.MethodConfig{})
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		p := newOK()
+		ctx := context.Background()
+		for pb.Next() {
+			_ = straightPing(ctx, m, p)
+		}
+	})
+}
+
+// BenchmarkDirectParallel is BenchmarkDirect from every P at once: the
+// baseline of the parallel benchmarks.
+func BenchmarkDirectParallel(b *testing.B) {
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		p := newOK()
+		ctx := context.Background()
+		for pb.Next() {
+			_ = p.Ping(ctx)
+		}
+	})
+}

@@ -119,6 +119,15 @@ type Breaker struct {
 	// rejects takes no lock: setState writes it under mu before the word
 	// that says open, and the open path reads it after that word.
 	openUntil atomic.Int64
+	// openErr is the error every call rejected by the current opening
+	// gets, made once per opening (setOpenUntil), so that a rejection
+	// allocates nothing. It is written before openUntil, and both before
+	// the word that says open: a call that reads them in the other order
+	// gets this opening's error, or a later one's.
+	openErr atomic.Pointer[CircuitOpenError]
+	// fullErr is the error of a call rejected because the breaker is
+	// half-open with all its trials taken; made with the breaker.
+	fullErr *CircuitOpenError
 	// base is the clock's time when the breaker was made. openUntil counts
 	// from it, rather than being Unix nanoseconds, so that comparing it
 	// with now keeps the monotonic reading of the clock's times.
@@ -170,6 +179,7 @@ func (rt *Runtime) NewBreaker(name string, cfg BreakerConfig) *Breaker {
 	} else {
 		b.failures = make([]time.Time, cfg.Threshold)
 	}
+	b.fullErr = &CircuitOpenError{Breaker: name, clock: b.clock}
 	b.iface, b.ownMethod = splitName(name)
 	if rt.cfg.fleet != nil {
 		b.joinFleet(rt.cfg.fleet)
@@ -245,7 +255,7 @@ func (b *Breaker) allowSlow(ctx context.Context, st State) (ticket, error) {
 		// Still open: rejected without the lock, which the calls turned
 		// away by an open breaker would otherwise all queue on.
 		if left := b.openFor(); left > 0 {
-			return ticket{}, &CircuitOpenError{Breaker: b.name, RetryIn: left}
+			return ticket{}, b.openErr.Load()
 		}
 	}
 	b.mu.Lock()
@@ -261,8 +271,9 @@ func (b *Breaker) allowSlow(ctx context.Context, st State) (ticket, error) {
 		// moved it on and back: decide under mu.
 		now := b.clock.Now()
 		if left := b.openLeft(now); left > 0 {
+			err := b.openErr.Load()
 			b.mu.Unlock()
-			return ticket{}, &CircuitOpenError{Breaker: b.name, RetryIn: left}
+			return ticket{}, err
 		}
 		ev = b.setState(StateHalfOpen, now)
 		_, gen = unpack(b.word.Load())
@@ -271,7 +282,7 @@ func (b *Breaker) allowSlow(ctx context.Context, st State) (ticket, error) {
 	if b.trials >= b.cfg.HalfOpen {
 		b.mu.Unlock()
 		b.report(ctx, ev)
-		return ticket{}, &CircuitOpenError{Breaker: b.name}
+		return ticket{}, b.fullErr
 	}
 	b.trials++
 	b.mu.Unlock()
@@ -419,7 +430,7 @@ func (b *Breaker) setState(to State, now time.Time) stateChange {
 	if to == StateOpen {
 		// Before the word: a call that sees the word say open must read
 		// this opening's time, or a later one's, never an older one's.
-		b.openUntil.Store(int64(now.Add(b.cfg.Timeout).Sub(b.base)))
+		b.setOpenUntil(now.Add(b.cfg.Timeout))
 	}
 	b.word.Store(pack(to, gen+1))
 	switch to {
@@ -438,6 +449,13 @@ func (b *Breaker) setState(to State, now time.Time) stateChange {
 		now = b.clock.Now()
 	}
 	return stateChange{from: from, to: to, at: now, ok: true}
+}
+
+// setOpenUntil sets when the open breaker lets a trial call through, and
+// makes the error its rejections share until then. Called with mu held.
+func (b *Breaker) setOpenUntil(until time.Time) {
+	b.openErr.Store(&CircuitOpenError{Breaker: b.name, Until: until, clock: b.clock})
+	b.openUntil.Store(int64(until.Sub(b.base)))
 }
 
 // report tells the observer of a state change. It runs without mu, so an
@@ -460,24 +478,53 @@ func (b *Breaker) report(ctx context.Context, c stateChange) {
 
 // CircuitOpenError is the error of a call a breaker rejected. It matches
 // ErrCircuitOpen with errors.Is.
+//
+// The calls one opening of a breaker rejects share one CircuitOpenError,
+// as the calls it rejects while half-open with all its trials taken
+// share another, so that a rejection allocates nothing: do not modify
+// one.
 type CircuitOpenError struct {
 	// Breaker is the name of the breaker that rejected the call.
 	Breaker string
-	// RetryIn is the time until the breaker lets a trial call through;
-	// zero when it is half-open with all its trials taken.
-	RetryIn time.Duration
+	// Until is when the breaker lets a trial call through, read on the
+	// runtime's Clock; zero when it rejected the call because it was
+	// half-open with all its trials taken.
+	Until time.Time
+	// clock is the breaker's, for RetryIn; nil: the system clock.
+	clock Clock
 }
 
-// Error says which breaker rejected the call and when it will try again.
-// The time is rounded up, so that it reads well and waiting that long is
-// always enough: to the millisecond below 1s ("250ms"), to a tenth of a
-// second below 10s ("2.4s"), and to the second from 10s on ("59s",
-// "1m0s"). RetryIn keeps the exact time.
+// RetryIn returns the time from now until the breaker lets a trial call
+// through, on the breaker's clock: it decreases as time passes, down to
+// zero. It is zero when the breaker rejected the call because it was
+// half-open with all its trials taken (Until is zero).
+func (e *CircuitOpenError) RetryIn() time.Duration {
+	if e.Until.IsZero() {
+		return 0
+	}
+	var now time.Time
+	if e.clock != nil {
+		now = e.clock.Now()
+	} else {
+		now = time.Now()
+	}
+	return max(e.Until.Sub(now), 0)
+}
+
+// Error says which breaker rejected the call and when it will try again,
+// as RetryIn says when Error is called. The time is rounded up, so that it
+// reads well and waiting that long is always enough: to the millisecond
+// below 1s ("250ms"), to a tenth of a second below 10s ("2.4s"), and to
+// the second from 10s on ("59s", "1m0s"). RetryIn keeps the exact time.
 func (e *CircuitOpenError) Error() string {
-	if e.RetryIn <= 0 {
+	if e.Until.IsZero() {
 		return fmt.Sprintf("circuit breaker %q is half-open and all its trial calls are in flight", e.Breaker)
 	}
-	return fmt.Sprintf("circuit breaker %q is open: next trial call in %v", e.Breaker, roundUpForHumans(e.RetryIn))
+	left := e.RetryIn()
+	if left <= 0 {
+		return fmt.Sprintf("circuit breaker %q was open: it lets trial calls through now", e.Breaker)
+	}
+	return fmt.Sprintf("circuit breaker %q is open: next trial call in %v", e.Breaker, roundUpForHumans(left))
 }
 
 // roundUpForHumans rounds a positive d up to the precision a person reads

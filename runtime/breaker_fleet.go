@@ -70,8 +70,10 @@ func (b *Breaker) fleetLost(ctx context.Context, err error) {
 	b.mu.Lock()
 	st, _ := unpack(b.word.Load())
 	if st == StateOpen {
-		until := b.openUntil.Load()
+		// The opening goes on, with its time and so with its error.
+		until, err := b.openUntil.Load(), b.openErr.Load()
 		b.setState(StateOpen, b.clock.Now())
+		b.openErr.Store(err)
 		b.openUntil.Store(until)
 	} else {
 		b.setState(st, b.clock.Now())
@@ -113,7 +115,7 @@ func (b *Breaker) fleetApplyLocked(fs FleetState) stateChange {
 	if !l.fresh && fs.Epoch == l.epoch && fs.State == StateOpen {
 		// Still open by the fleet's clock: the local one may have run ahead.
 		if st, _ := unpack(b.word.Load()); st == StateOpen {
-			b.openUntil.Store(int64(b.clock.Now().Add(fs.OpenFor).Sub(b.base)))
+			b.setOpenUntil(b.clock.Now().Add(fs.OpenFor))
 		}
 		return stateChange{}
 	}
@@ -130,7 +132,7 @@ func (b *Breaker) fleetApplyLocked(fs FleetState) stateChange {
 		// The fleet's time left, counted from now on the local clock: a
 		// replica's clock only measures the duration, so its skew does not
 		// matter.
-		b.openUntil.Store(int64(now.Add(fs.OpenFor).Sub(b.base)))
+		b.setOpenUntil(now.Add(fs.OpenFor))
 	}
 	return ev
 }
@@ -141,13 +143,13 @@ func (b *Breaker) fleetApplyLocked(fs FleetState) stateChange {
 func (b *Breaker) allowFleet(ctx context.Context, st State) (ticket, error) {
 	if st == StateOpen {
 		if left := b.openFor(); left > 0 {
-			return ticket{}, &CircuitOpenError{Breaker: b.name, RetryIn: left}
+			return ticket{}, b.openErr.Load()
 		}
 	}
 	l := b.fleet
 	if st == StateHalfOpen {
 		if until := l.fullUntil.Load(); until != 0 && b.clock.Now().Sub(b.base) < time.Duration(until) {
-			return ticket{}, &CircuitOpenError{Breaker: b.name}
+			return ticket{}, b.fullErr
 		}
 	}
 	fs, ok, err := l.fb.Trial(ctx)
@@ -159,7 +161,7 @@ func (b *Breaker) allowFleet(ctx context.Context, st State) (ticket, error) {
 	b.mu.Lock()
 	ev := b.fleetApplyLocked(fs)
 	cur, gen := unpack(b.word.Load())
-	left := b.openFor()
+	left, openErr := b.openFor(), b.openErr.Load()
 	if cur == StateHalfOpen && !ok {
 		l.fullUntil.Store(int64(b.clock.Now().Sub(b.base) + fleetFullRecheck))
 	}
@@ -174,9 +176,9 @@ func (b *Breaker) allowFleet(ctx context.Context, st State) (ticket, error) {
 	case cur == StateHalfOpen && ok:
 		return ticket{StateHalfOpen, gen}, nil
 	case cur == StateOpen && left > 0:
-		return ticket{}, &CircuitOpenError{Breaker: b.name, RetryIn: left}
+		return ticket{}, openErr
 	}
-	return ticket{}, &CircuitOpenError{Breaker: b.name}
+	return ticket{}, b.fullErr
 }
 
 // recordFleet reports the outcome o of a call admitted with t to the fleet:

@@ -78,7 +78,7 @@ func TestFleetFailureOpensByTheFleetsCount(t *testing.T) {
 	isErr(t, f.fail(), errBoom)
 	equal(t, 1, ff.failures, "failures reported to the fleet")
 	var open *runtime.CircuitOpenError
-	if err := f.succeed(); !errors.As(err, &open) || open.RetryIn != 10*time.Second {
+	if err := f.succeed(); !errors.As(err, &open) || open.RetryIn() != 10*time.Second {
 		t.Fatalf("after the fleet opened: %v, want open for the fleet's 10s", err)
 	}
 }
@@ -103,7 +103,7 @@ func TestFleetTrialNeedsTheFleetsSlot(t *testing.T) {
 	f.clk.Advance(time.Second)
 	ff.state = runtime.FleetState{State: runtime.StateHalfOpen, Epoch: 2}
 	var open *runtime.CircuitOpenError
-	if err := f.succeed(); !errors.As(err, &open) || open.RetryIn != 0 {
+	if err := f.succeed(); !errors.As(err, &open) || open.RetryIn() != 0 {
 		t.Fatalf("half-open without a slot: %v, want rejected with every trial taken", err)
 	}
 	// Every slot taken: the next calls are rejected without asking, for a
@@ -149,4 +149,37 @@ func TestFleetJoinRefused(t *testing.T) {
 	isErr(t, f.fail(), errBoom)
 	isErr(t, f.succeed(), runtime.ErrCircuitOpen)
 	equal(t, 0, ff.failures, "failures reported")
+}
+
+// retryIn returns the RetryIn of the rejection of a call through f, and
+// fails the test when the call is not rejected with a CircuitOpenError.
+func retryIn(t *testing.T, f *fixture, what string) time.Duration {
+	t.Helper()
+	var open *runtime.CircuitOpenError
+	if err := f.succeed(); !errors.As(err, &open) {
+		t.Fatalf("%s: %v, want a CircuitOpenError", what, err)
+	}
+	return open.RetryIn()
+}
+
+// A push of the fleet that the breaker is still open, for longer by the
+// fleet's clock, moves the time its rejections give.
+func TestFleetStillOpenMovesRetryIn(t *testing.T) {
+	ff := &fakeFleet{}
+	f := fleetFixture(t, ff)
+	ff.update(runtime.FleetState{State: runtime.StateOpen, OpenFor: 10 * time.Second, Epoch: 1}, nil)
+	equal(t, 10*time.Second, retryIn(t, f, "open"), "RetryIn")
+	ff.update(runtime.FleetState{State: runtime.StateOpen, OpenFor: 30 * time.Second, Epoch: 1}, nil)
+	equal(t, 30*time.Second, retryIn(t, f, "still open"), "RetryIn after the fleet's push")
+}
+
+// An open breaker that falls back from the fleet stays open for the
+// fleet's time, which its rejections keep giving.
+func TestFleetLostWhileOpenKeepsTheOpening(t *testing.T) {
+	ff := &fakeFleet{}
+	f := fleetFixture(t, ff)
+	ff.update(runtime.FleetState{State: runtime.StateOpen, OpenFor: 10 * time.Second, Epoch: 1}, nil)
+	f.clk.Advance(4 * time.Second)
+	ff.update(runtime.FleetState{}, errors.New("redis down"))
+	equal(t, 6*time.Second, retryIn(t, f, "after the fallback"), "RetryIn after the fallback")
 }

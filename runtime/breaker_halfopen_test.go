@@ -106,7 +106,7 @@ func TestHalfOpenRejectionHasNoRetryIn(t *testing.T) {
 	<-p.entered
 	err := f.succeed()
 	var coe *runtime.CircuitOpenError
-	if !asCircuitOpen(err, &coe) || coe.RetryIn != 0 {
+	if !asCircuitOpen(err, &coe) || coe.RetryIn() != 0 {
 		t.Fatalf("got %v, want a CircuitOpenError with RetryIn 0", err)
 	}
 	noErr(t, p.release(nil))

@@ -80,6 +80,9 @@ type Method struct {
 	slow time.Duration
 	// hedge is cfg.Hedge with defaults filled in; nil without.
 	hedge *HedgeConfig
+	// straight says the method's calls may take the straight path of
+	// generated code (see Straight): set once, by NewMethod.
+	straight bool
 }
 
 // NewMethod builds the policy chain of one method, once.
@@ -113,6 +116,7 @@ func (rt *Runtime) NewMethod(cfg MethodConfig) *Method {
 	if cfg.Idempotent != nil {
 		m.idem = cfg.Idempotent.withDefaults()
 	}
+	m.straight = m.straightable()
 	return m
 }
 

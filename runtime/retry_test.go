@@ -99,7 +99,7 @@ func TestRetryExhaustedWrapsLastError(t *testing.T) {
 
 func TestRetryNeverRetries(t *testing.T) {
 	for name, err := range map[string]error{
-		"circuit open":  &runtime.CircuitOpenError{Breaker: "Inner", RetryIn: time.Second},
+		"circuit open":  &runtime.CircuitOpenError{Breaker: "Inner", Until: epoch.Add(time.Second)},
 		"bulkhead full": fmt.Errorf("inner: %w", runtime.ErrBulkheadFull),
 	} {
 		t.Run(name, func(t *testing.T) {

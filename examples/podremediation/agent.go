@@ -51,8 +51,8 @@ func (a *agent) pass(ctx context.Context) {
 		switch {
 		case err == nil:
 		case errors.As(err, &open):
-			a.logf("  deferred: breaker %s is open, next trial call in %v", open.Breaker, open.RetryIn.Round(time.Second))
-			a.retryIn = max(a.retryIn, open.RetryIn)
+			a.logf("  deferred: breaker %s is open, next trial call in %v", open.Breaker, open.RetryIn().Round(time.Second))
+			a.retryIn = max(a.retryIn, open.RetryIn())
 			keep = append(keep, al)
 		case isUnavailable(err):
 			a.logf("  deferred: %v", err)

@@ -65,12 +65,32 @@ var _ Cluster = (*ResilientCluster)(nil)
 // GetPod calls the wrapped Cluster's GetPod through its policies.
 func (w *ResilientCluster) GetPod(ctx context.Context, ref PodRef) (Pod, error) {
 	var r0 Pod
+	var err error
+	if pass, ok := w.getPod.Straight(); ok {
+		if r0, err = w.next.GetPod(ctx, ref); err == nil {
+			w.getPod.Succeeded(pass)
+			return r0, nil
+		}
+		return w.getPodSlowPath(ctx, ref, pass, r0, err)
+	}
+	return w.getPodSlowPath(ctx, ref, runtime.Pass{}, r0, nil)
+}
+
+// getPodSlowPath is GetPod past its straight path: the whole call through
+// w.getPod when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientCluster) getPodSlowPath(ctx context.Context, ref PodRef, pass runtime.Pass, r0 Pod, failed error) (Pod, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.GetPod(ctx, ref)
 		return err
 	}
-	err := w.getPod.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.getPod.Do(ctx, call)
+	} else {
+		err = w.getPod.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 

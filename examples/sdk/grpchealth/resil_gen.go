@@ -51,12 +51,32 @@ var _ Health = (*ResilientHealth)(nil)
 // Check calls the wrapped Health's Check through its policies.
 func (w *ResilientHealth) Check(ctx context.Context, in *grpc_health_v1.HealthCheckRequest, opts ...grpc.CallOption) (*grpc_health_v1.HealthCheckResponse, error) {
 	var r0 *grpc_health_v1.HealthCheckResponse
+	var err error
+	if pass, ok := w.check.Straight(); ok {
+		if r0, err = w.next.Check(ctx, in, opts...); err == nil {
+			w.check.Succeeded(pass)
+			return r0, nil
+		}
+		return w.checkSlowPath(ctx, in, opts, pass, r0, err)
+	}
+	return w.checkSlowPath(ctx, in, opts, runtime.Pass{}, r0, nil)
+}
+
+// checkSlowPath is Check past its straight path: the whole call through
+// w.check when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientHealth) checkSlowPath(ctx context.Context, in *grpc_health_v1.HealthCheckRequest, opts []grpc.CallOption, pass runtime.Pass, r0 *grpc_health_v1.HealthCheckResponse, failed error) (*grpc_health_v1.HealthCheckResponse, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Check(ctx, in, opts...)
 		return err
 	}
-	err := w.check.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.check.Do(ctx, call)
+	} else {
+		err = w.check.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 

@@ -60,12 +60,32 @@ var _ Logs = (*ResilientLogs)(nil)
 // DescribeLogGroups calls the wrapped Logs's DescribeLogGroups through its policies.
 func (w *ResilientLogs) DescribeLogGroups(ctx context.Context, params *cloudwatchlogs.DescribeLogGroupsInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error) {
 	var r0 *cloudwatchlogs.DescribeLogGroupsOutput
+	var err error
+	if pass, ok := w.describeLogGroups.Straight(); ok {
+		if r0, err = w.next.DescribeLogGroups(ctx, params, optFns...); err == nil {
+			w.describeLogGroups.Succeeded(pass)
+			return r0, nil
+		}
+		return w.describeLogGroupsSlowPath(ctx, params, optFns, pass, r0, err)
+	}
+	return w.describeLogGroupsSlowPath(ctx, params, optFns, runtime.Pass{}, r0, nil)
+}
+
+// describeLogGroupsSlowPath is DescribeLogGroups past its straight path: the whole call through
+// w.describeLogGroups when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientLogs) describeLogGroupsSlowPath(ctx context.Context, params *cloudwatchlogs.DescribeLogGroupsInput, optFns []func(*cloudwatchlogs.Options), pass runtime.Pass, r0 *cloudwatchlogs.DescribeLogGroupsOutput, failed error) (*cloudwatchlogs.DescribeLogGroupsOutput, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.DescribeLogGroups(ctx, params, optFns...)
 		return err
 	}
-	err := w.describeLogGroups.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.describeLogGroups.Do(ctx, call)
+	} else {
+		err = w.describeLogGroups.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 

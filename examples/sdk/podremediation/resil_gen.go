@@ -75,24 +75,64 @@ var _ Pods = (*ResilientPods)(nil)
 // Get calls the wrapped Pods's Get through its policies.
 func (w *ResilientPods) Get(ctx context.Context, name string, opts v11.GetOptions) (*v1.Pod, error) {
 	var r0 *v1.Pod
+	var err error
+	if pass, ok := w.get.Straight(); ok {
+		if r0, err = w.next.Get(ctx, name, opts); err == nil {
+			w.get.Succeeded(pass)
+			return r0, nil
+		}
+		return w.getSlowPath(ctx, name, opts, pass, r0, err)
+	}
+	return w.getSlowPath(ctx, name, opts, runtime.Pass{}, r0, nil)
+}
+
+// getSlowPath is Get past its straight path: the whole call through
+// w.get when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientPods) getSlowPath(ctx context.Context, name string, opts v11.GetOptions, pass runtime.Pass, r0 *v1.Pod, failed error) (*v1.Pod, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Get(ctx, name, opts)
 		return err
 	}
-	err := w.get.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.get.Do(ctx, call)
+	} else {
+		err = w.get.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 
 // List calls the wrapped Pods's List through its policies.
 func (w *ResilientPods) List(ctx context.Context, opts v11.ListOptions) (*v1.PodList, error) {
 	var r0 *v1.PodList
+	var err error
+	if pass, ok := w.list.Straight(); ok {
+		if r0, err = w.next.List(ctx, opts); err == nil {
+			w.list.Succeeded(pass)
+			return r0, nil
+		}
+		return w.listSlowPath(ctx, opts, pass, r0, err)
+	}
+	return w.listSlowPath(ctx, opts, runtime.Pass{}, r0, nil)
+}
+
+// listSlowPath is List past its straight path: the whole call through
+// w.list when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientPods) listSlowPath(ctx context.Context, opts v11.ListOptions, pass runtime.Pass, r0 *v1.PodList, failed error) (*v1.PodList, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.List(ctx, opts)
 		return err
 	}
-	err := w.list.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.list.Do(ctx, call)
+	} else {
+		err = w.list.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 

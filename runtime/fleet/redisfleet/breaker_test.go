@@ -266,8 +266,8 @@ func TestSkewedClocksChangeNothing(t *testing.T) {
 		if !errors.As(err, &open) {
 			t.Fatalf("replica with skew %v: %v, want a CircuitOpenError", skews[i], err)
 		}
-		if open.RetryIn < 1500*time.Millisecond || open.RetryIn > 2*time.Second {
-			t.Fatalf("replica with skew %v: next trial in %v, want about 2s", skews[i], open.RetryIn)
+		if open.RetryIn() < 1500*time.Millisecond || open.RetryIn() > 2*time.Second {
+			t.Fatalf("replica with skew %v: next trial in %v, want about 2s", skews[i], open.RetryIn())
 		}
 	}
 	if got := dep.count(); got != 3 {
@@ -288,7 +288,7 @@ func TestLocalClockAheadDoesNotShortenOpenTime(t *testing.T) {
 	clock.Advance(time.Minute) // the local open time is long over
 	err := r.method.Do(ctx, dep.call)
 	var open *runtime.CircuitOpenError
-	if !errors.As(err, &open) || open.RetryIn < time.Second {
+	if !errors.As(err, &open) || open.RetryIn() < time.Second {
 		t.Fatalf("after the local clock ran a minute ahead: %v, want still open for about 2s by Redis", err)
 	}
 	if got := dep.count(); got != 1 {

@@ -53,7 +53,7 @@ func script() []runtime.Event {
 		{Kind: runtime.EventCall, Interface: iface, Method: method, Attempt: 2, Duration: 400 * time.Millisecond, Err: &runtime.RetryError{Attempts: 2, Last: refused}},
 		{Kind: runtime.EventStateChange, Interface: iface, Policy: "breaker", Breaker: iface, From: runtime.StateClosed, To: runtime.StateOpen},
 		{Kind: runtime.EventRejected, Interface: iface, Method: method, Policy: "breaker", Breaker: iface},
-		{Kind: runtime.EventCall, Interface: iface, Method: method, Policy: "breaker", Err: &runtime.CircuitOpenError{Breaker: iface, RetryIn: time.Minute}},
+		{Kind: runtime.EventCall, Interface: iface, Method: method, Policy: "breaker", Err: &runtime.CircuitOpenError{Breaker: iface, Until: t0.Add(time.Minute)}},
 		{Kind: runtime.EventStateChange, Interface: iface, Policy: "breaker", Breaker: iface, From: runtime.StateOpen, To: runtime.StateHalfOpen},
 		{Kind: runtime.EventAttempt, Interface: iface, Method: method, Attempt: 1, Duration: 30 * time.Millisecond},
 		{Kind: runtime.EventCall, Interface: iface, Method: method, Attempt: 1, Duration: 30 * time.Millisecond},

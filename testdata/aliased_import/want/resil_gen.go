@@ -46,23 +46,63 @@ var _ Timed = (*ResilientTimed)(nil)
 // At calls the wrapped Timed's At through its policies.
 func (w *ResilientTimed) At(ctx context.Context, when time.Time) (time.Duration, error) {
 	var r0 time.Duration
+	var err error
+	if pass, ok := w.at.Straight(); ok {
+		if r0, err = w.next.At(ctx, when); err == nil {
+			w.at.Succeeded(pass)
+			return r0, nil
+		}
+		return w.atSlowPath(ctx, when, pass, r0, err)
+	}
+	return w.atSlowPath(ctx, when, runtime.Pass{}, r0, nil)
+}
+
+// atSlowPath is At past its straight path: the whole call through
+// w.at when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientTimed) atSlowPath(ctx context.Context, when time.Time, pass runtime.Pass, r0 time.Duration, failed error) (time.Duration, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.At(ctx, when)
 		return err
 	}
-	err := w.at.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.at.Do(ctx, call)
+	} else {
+		err = w.at.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 
 // State calls the wrapped Timed's State through its policies.
 func (w *ResilientTimed) State(ctx context.Context) (runtime.State, error) {
 	var r0 runtime.State
+	var err error
+	if pass, ok := w.state.Straight(); ok {
+		if r0, err = w.next.State(ctx); err == nil {
+			w.state.Succeeded(pass)
+			return r0, nil
+		}
+		return w.stateSlowPath(ctx, pass, r0, err)
+	}
+	return w.stateSlowPath(ctx, runtime.Pass{}, r0, nil)
+}
+
+// stateSlowPath is State past its straight path: the whole call through
+// w.state when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientTimed) stateSlowPath(ctx context.Context, pass runtime.Pass, r0 runtime.State, failed error) (runtime.State, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.State(ctx)
 		return err
 	}
-	err := w.state.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.state.Do(ctx, call)
+	} else {
+		err = w.state.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }

@@ -39,10 +39,31 @@ var _ Dep = (*ResilientDep)(nil)
 
 // Call calls the wrapped Dep's Call through its policies.
 func (w *ResilientDep) Call(ctx context.Context) error {
+	var err error
+	if pass, ok := w.call.Straight(); ok {
+		if err = w.next.Call(ctx); err == nil {
+			w.call.Succeeded(pass)
+			return nil
+		}
+		return w.callSlowPath(ctx, pass, err)
+	}
+	return w.callSlowPath(ctx, runtime.Pass{}, nil)
+}
+
+// callSlowPath is Call past its straight path: the whole call through
+// w.call when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientDep) callSlowPath(ctx context.Context, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.Call(ctx)
 	}
-	return w.call.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.call.Do(ctx, call)
+	} else {
+		err = w.call.Failed(ctx, pass, err, call)
+	}
+	return err
 }
 
 // Ping calls the wrapped Dep's Ping directly: it has no policies.

@@ -52,21 +52,62 @@ var _ API = (*ResilientAPI)(nil)
 // Fetch calls the wrapped API's Fetch through its policies.
 func (w *ResilientAPI) Fetch(ctx context.Context, id string) ([]byte, error) {
 	var r0 []byte
+	var err error
+	if pass, ok := w.fetch.Straight(); ok {
+		if r0, err = w.next.Fetch(ctx, id); err == nil {
+			w.fetch.Succeeded(pass)
+			return r0, nil
+		}
+		return w.fetchSlowPath(ctx, id, pass, r0, err)
+	}
+	return w.fetchSlowPath(ctx, id, runtime.Pass{}, r0, nil)
+}
+
+// fetchSlowPath is Fetch past its straight path: the whole call through
+// w.fetch when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientAPI) fetchSlowPath(ctx context.Context, id string, pass runtime.Pass, r0 []byte, failed error) ([]byte, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Fetch(ctx, id)
 		return err
 	}
-	err := w.fetch.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.fetch.Do(ctx, call)
+	} else {
+		err = w.fetch.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 
 // Upload calls the wrapped API's Upload through its policies.
 func (w *ResilientAPI) Upload(ctx context.Context, data []byte) error {
+	var err error
+	if pass, ok := w.upload.Straight(); ok {
+		if err = w.next.Upload(ctx, data); err == nil {
+			w.upload.Succeeded(pass)
+			return nil
+		}
+		return w.uploadSlowPath(ctx, data, pass, err)
+	}
+	return w.uploadSlowPath(ctx, data, runtime.Pass{}, nil)
+}
+
+// uploadSlowPath is Upload past its straight path: the whole call through
+// w.upload when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientAPI) uploadSlowPath(ctx context.Context, data []byte, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.Upload(ctx, data)
 	}
-	return w.upload.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.upload.Do(ctx, call)
+	} else {
+		err = w.upload.Failed(ctx, pass, err, call)
+	}
+	return err
 }
 
 // ResilientScoped wraps a Scoped with the resilience policies of its
@@ -112,16 +153,58 @@ var _ Scoped = (*ResilientScoped)(nil)
 
 // A calls the wrapped Scoped's A through its policies.
 func (w *ResilientScoped) A(ctx context.Context) error {
+	var err error
+	if pass, ok := w.a.Straight(); ok {
+		if err = w.next.A(ctx); err == nil {
+			w.a.Succeeded(pass)
+			return nil
+		}
+		return w.aSlowPath(ctx, pass, err)
+	}
+	return w.aSlowPath(ctx, runtime.Pass{}, nil)
+}
+
+// aSlowPath is A past its straight path: the whole call through
+// w.a when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientScoped) aSlowPath(ctx context.Context, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.A(ctx)
 	}
-	return w.a.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.a.Do(ctx, call)
+	} else {
+		err = w.a.Failed(ctx, pass, err, call)
+	}
+	return err
 }
 
 // B calls the wrapped Scoped's B through its policies.
 func (w *ResilientScoped) B(ctx context.Context) error {
+	var err error
+	if pass, ok := w.b.Straight(); ok {
+		if err = w.next.B(ctx); err == nil {
+			w.b.Succeeded(pass)
+			return nil
+		}
+		return w.bSlowPath(ctx, pass, err)
+	}
+	return w.bSlowPath(ctx, runtime.Pass{}, nil)
+}
+
+// bSlowPath is B past its straight path: the whole call through
+// w.b when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientScoped) bSlowPath(ctx context.Context, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.B(ctx)
 	}
-	return w.b.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.b.Do(ctx, call)
+	} else {
+		err = w.b.Failed(ctx, pass, err, call)
+	}
+	return err
 }

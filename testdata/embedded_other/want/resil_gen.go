@@ -45,10 +45,31 @@ var _ Conn = (*ResilientConn)(nil)
 
 // Close calls the wrapped Conn's Close through its policies.
 func (w *ResilientConn) Close() error {
+	var err error
+	if pass, ok := w.close1.Straight(); ok {
+		if err = w.next.Close(); err == nil {
+			w.close1.Succeeded(pass)
+			return nil
+		}
+		return w.close1SlowPath(pass, err)
+	}
+	return w.close1SlowPath(runtime.Pass{}, nil)
+}
+
+// close1SlowPath is Close past its straight path: the whole call through
+// w.close1 when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientConn) close1SlowPath(pass runtime.Pass, failed error) error {
 	call := func(context.Context) error {
 		return w.next.Close()
 	}
-	return w.close1.Do(context.Background(), call)
+	err := failed
+	if err == nil {
+		err = w.close1.Do(context.Background(), call)
+	} else {
+		err = w.close1.Failed(context.Background(), pass, err, call)
+	}
+	return err
 }
 
 // String calls the wrapped Conn's String directly: it has no policies.
@@ -59,11 +80,31 @@ func (w *ResilientConn) String() string {
 // Send calls the wrapped Conn's Send through its policies.
 func (w *ResilientConn) Send(ctx context.Context, b []byte) (int, error) {
 	var r0 int
+	var err error
+	if pass, ok := w.send.Straight(); ok {
+		if r0, err = w.next.Send(ctx, b); err == nil {
+			w.send.Succeeded(pass)
+			return r0, nil
+		}
+		return w.sendSlowPath(ctx, b, pass, r0, err)
+	}
+	return w.sendSlowPath(ctx, b, runtime.Pass{}, r0, nil)
+}
+
+// sendSlowPath is Send past its straight path: the whole call through
+// w.send when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientConn) sendSlowPath(ctx context.Context, b []byte, pass runtime.Pass, r0 int, failed error) (int, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Send(ctx, b)
 		return err
 	}
-	err := w.send.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.send.Do(ctx, call)
+	} else {
+		err = w.send.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }

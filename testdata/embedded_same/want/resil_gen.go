@@ -81,19 +81,60 @@ var _ Store = (*ResilientStore)(nil)
 // Read calls the wrapped Store's Read through its policies.
 func (w *ResilientStore) Read(ctx context.Context, id string) ([]byte, error) {
 	var r0 []byte
+	var err error
+	if pass, ok := w.read.Straight(); ok {
+		if r0, err = w.next.Read(ctx, id); err == nil {
+			w.read.Succeeded(pass)
+			return r0, nil
+		}
+		return w.readSlowPath(ctx, id, pass, r0, err)
+	}
+	return w.readSlowPath(ctx, id, runtime.Pass{}, r0, nil)
+}
+
+// readSlowPath is Read past its straight path: the whole call through
+// w.read when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientStore) readSlowPath(ctx context.Context, id string, pass runtime.Pass, r0 []byte, failed error) ([]byte, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Read(ctx, id)
 		return err
 	}
-	err := w.read.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.read.Do(ctx, call)
+	} else {
+		err = w.read.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 
 // Write calls the wrapped Store's Write through its policies.
 func (w *ResilientStore) Write(ctx context.Context, id string, b []byte) error {
+	var err error
+	if pass, ok := w.write.Straight(); ok {
+		if err = w.next.Write(ctx, id, b); err == nil {
+			w.write.Succeeded(pass)
+			return nil
+		}
+		return w.writeSlowPath(ctx, id, b, pass, err)
+	}
+	return w.writeSlowPath(ctx, id, b, runtime.Pass{}, nil)
+}
+
+// writeSlowPath is Write past its straight path: the whole call through
+// w.write when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientStore) writeSlowPath(ctx context.Context, id string, b []byte, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.Write(ctx, id, b)
 	}
-	return w.write.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.write.Do(ctx, call)
+	} else {
+		err = w.write.Failed(ctx, pass, err, call)
+	}
+	return err
 }

@@ -66,12 +66,32 @@ var _ Logs = (*ResilientLogs)(nil)
 // Query calls the wrapped Logs's Query through its policies.
 func (w *ResilientLogs) Query(ctx context.Context, service string) (Summary, error) {
 	var r0 Summary
+	var err error
+	if pass, ok := w.query.Straight(); ok {
+		if r0, err = w.next.Query(ctx, service); err == nil {
+			w.query.Succeeded(pass)
+			return r0, nil
+		}
+		return w.querySlowPath(ctx, service, pass, r0, err)
+	}
+	return w.querySlowPath(ctx, service, runtime.Pass{}, r0, nil)
+}
+
+// querySlowPath is Query past its straight path: the whole call through
+// w.query when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientLogs) querySlowPath(ctx context.Context, service string, pass runtime.Pass, r0 Summary, failed error) (Summary, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Query(ctx, service)
 		return err
 	}
-	err := w.query.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.query.Do(ctx, call)
+	} else {
+		err = w.query.Failed(ctx, pass, err, call)
+	}
 	if err != nil && w.query.Fallback(ctx, err) {
 		return cachedSummary(ctx, service, err)
 	}
@@ -82,12 +102,32 @@ func (w *ResilientLogs) Query(ctx context.Context, service string) (Summary, err
 func (w *ResilientLogs) Tail(ctx context.Context, service string, n int) ([]string, int, error) {
 	var r0 []string
 	var r1 int
+	var err error
+	if pass, ok := w.tail.Straight(); ok {
+		if r0, r1, err = w.next.Tail(ctx, service, n); err == nil {
+			w.tail.Succeeded(pass)
+			return r0, r1, nil
+		}
+		return w.tailSlowPath(ctx, service, n, pass, r0, r1, err)
+	}
+	return w.tailSlowPath(ctx, service, n, runtime.Pass{}, r0, r1, nil)
+}
+
+// tailSlowPath is Tail past its straight path: the whole call through
+// w.tail when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientLogs) tailSlowPath(ctx context.Context, service string, n int, pass runtime.Pass, r0 []string, r1 int, failed error) ([]string, int, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, r1, err = w.next.Tail(ctx, service, n)
 		return err
 	}
-	err := w.tail.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.tail.Do(ctx, call)
+	} else {
+		err = w.tail.Failed(ctx, pass, err, call)
+	}
 	if err != nil && w.tail.Fallback(ctx, err) {
 		return lastLines(ctx, service, n, err)
 	}
@@ -96,10 +136,30 @@ func (w *ResilientLogs) Tail(ctx context.Context, service string, n int) ([]stri
 
 // Ping calls the wrapped Logs's Ping through its policies.
 func (w *ResilientLogs) Ping(ctx context.Context) error {
+	var err error
+	if pass, ok := w.ping.Straight(); ok {
+		if err = w.next.Ping(ctx); err == nil {
+			w.ping.Succeeded(pass)
+			return nil
+		}
+		return w.pingSlowPath(ctx, pass, err)
+	}
+	return w.pingSlowPath(ctx, runtime.Pass{}, nil)
+}
+
+// pingSlowPath is Ping past its straight path: the whole call through
+// w.ping when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientLogs) pingSlowPath(ctx context.Context, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.Ping(ctx)
 	}
-	err := w.ping.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.ping.Do(ctx, call)
+	} else {
+		err = w.ping.Failed(ctx, pass, err, call)
+	}
 	if err != nil && w.ping.Fallback(ctx, err) {
 		return pingDown(ctx, err)
 	}
@@ -124,12 +184,32 @@ func (w *ResilientLogs) Summarize(ctx context.Context, service string) (Summary,
 // Grep calls the wrapped Logs's Grep through its policies.
 func (w *ResilientLogs) Grep(pattern string, services ...string) ([]string, error) {
 	var r0 []string
+	var err error
+	if pass, ok := w.grep.Straight(); ok {
+		if r0, err = w.next.Grep(pattern, services...); err == nil {
+			w.grep.Succeeded(pass)
+			return r0, nil
+		}
+		return w.grepSlowPath(pattern, services, pass, r0, err)
+	}
+	return w.grepSlowPath(pattern, services, runtime.Pass{}, r0, nil)
+}
+
+// grepSlowPath is Grep past its straight path: the whole call through
+// w.grep when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientLogs) grepSlowPath(pattern string, services []string, pass runtime.Pass, r0 []string, failed error) ([]string, error) {
 	call := func(context.Context) error {
 		var err error
 		r0, err = w.next.Grep(pattern, services...)
 		return err
 	}
-	err := w.grep.Do(context.Background(), call)
+	err := failed
+	if err == nil {
+		err = w.grep.Do(context.Background(), call)
+	} else {
+		err = w.grep.Failed(context.Background(), pass, err, call)
+	}
 	if err != nil && w.grep.Fallback(context.Background(), err) {
 		return grepNothing(pattern, services, err)
 	}

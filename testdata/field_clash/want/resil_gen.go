@@ -57,32 +57,116 @@ var _ F = (*ResilientF)(nil)
 
 // Next calls the wrapped F's Next through its policies.
 func (w *ResilientF) Next(ctx context.Context) error {
+	var err error
+	if pass, ok := w.next2.Straight(); ok {
+		if err = w.next1.Next(ctx); err == nil {
+			w.next2.Succeeded(pass)
+			return nil
+		}
+		return w.next2SlowPath(ctx, pass, err)
+	}
+	return w.next2SlowPath(ctx, runtime.Pass{}, nil)
+}
+
+// next2SlowPath is Next past its straight path: the whole call through
+// w.next2 when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientF) next2SlowPath(ctx context.Context, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next1.Next(ctx)
 	}
-	return w.next2.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.next2.Do(ctx, call)
+	} else {
+		err = w.next2.Failed(ctx, pass, err, call)
+	}
+	return err
 }
 
 // next calls the wrapped F's next through its policies.
 func (w *ResilientF) next(ctx context.Context) error {
+	var err error
+	if pass, ok := w.next3.Straight(); ok {
+		if err = w.next1.next(ctx); err == nil {
+			w.next3.Succeeded(pass)
+			return nil
+		}
+		return w.next3SlowPath(ctx, pass, err)
+	}
+	return w.next3SlowPath(ctx, runtime.Pass{}, nil)
+}
+
+// next3SlowPath is next past its straight path: the whole call through
+// w.next3 when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientF) next3SlowPath(ctx context.Context, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next1.next(ctx)
 	}
-	return w.next3.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.next3.Do(ctx, call)
+	} else {
+		err = w.next3.Failed(ctx, pass, err, call)
+	}
+	return err
 }
 
 // Type calls the wrapped F's Type through its policies.
 func (w *ResilientF) Type(ctx context.Context) error {
+	var err error
+	if pass, ok := w.type1.Straight(); ok {
+		if err = w.next1.Type(ctx); err == nil {
+			w.type1.Succeeded(pass)
+			return nil
+		}
+		return w.type1SlowPath(ctx, pass, err)
+	}
+	return w.type1SlowPath(ctx, runtime.Pass{}, nil)
+}
+
+// type1SlowPath is Type past its straight path: the whole call through
+// w.type1 when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientF) type1SlowPath(ctx context.Context, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next1.Type(ctx)
 	}
-	return w.type1.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.type1.Do(ctx, call)
+	} else {
+		err = w.type1.Failed(ctx, pass, err, call)
+	}
+	return err
 }
 
 // Rt calls the wrapped F's Rt through its policies.
 func (w *ResilientF) Rt(ctx context.Context) error {
+	var err error
+	if pass, ok := w.rt.Straight(); ok {
+		if err = w.next1.Rt(ctx); err == nil {
+			w.rt.Succeeded(pass)
+			return nil
+		}
+		return w.rtSlowPath(ctx, pass, err)
+	}
+	return w.rtSlowPath(ctx, runtime.Pass{}, nil)
+}
+
+// rtSlowPath is Rt past its straight path: the whole call through
+// w.rt when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientF) rtSlowPath(ctx context.Context, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next1.Rt(ctx)
 	}
-	return w.rt.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.rt.Do(ctx, call)
+	} else {
+		err = w.rt.Failed(ctx, pass, err, call)
+	}
+	return err
 }

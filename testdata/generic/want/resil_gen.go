@@ -61,21 +61,62 @@ func NewResilientRepo[T any](next Repo[T], opts ...runtime.Option) *ResilientRep
 // Get calls the wrapped Repo's Get through its policies.
 func (w *ResilientRepo[T]) Get(ctx context.Context, id string) (T, error) {
 	var r0 T
+	var err error
+	if pass, ok := w.get.Straight(); ok {
+		if r0, err = w.next.Get(ctx, id); err == nil {
+			w.get.Succeeded(pass)
+			return r0, nil
+		}
+		return w.getSlowPath(ctx, id, pass, r0, err)
+	}
+	return w.getSlowPath(ctx, id, runtime.Pass{}, r0, nil)
+}
+
+// getSlowPath is Get past its straight path: the whole call through
+// w.get when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientRepo[T]) getSlowPath(ctx context.Context, id string, pass runtime.Pass, r0 T, failed error) (T, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Get(ctx, id)
 		return err
 	}
-	err := w.get.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.get.Do(ctx, call)
+	} else {
+		err = w.get.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 
 // Put calls the wrapped Repo's Put through its policies.
 func (w *ResilientRepo[T]) Put(ctx context.Context, id string, v T) error {
+	var err error
+	if pass, ok := w.put.Straight(); ok {
+		if err = w.next.Put(ctx, id, v); err == nil {
+			w.put.Succeeded(pass)
+			return nil
+		}
+		return w.putSlowPath(ctx, id, v, pass, err)
+	}
+	return w.putSlowPath(ctx, id, v, runtime.Pass{}, nil)
+}
+
+// putSlowPath is Put past its straight path: the whole call through
+// w.put when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientRepo[T]) putSlowPath(ctx context.Context, id string, v T, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.Put(ctx, id, v)
 	}
-	return w.put.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.put.Do(ctx, call)
+	} else {
+		err = w.put.Failed(ctx, pass, err, call)
+	}
+	return err
 }
 
 // All calls the wrapped Repo's All through its policies.

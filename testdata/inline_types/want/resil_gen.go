@@ -54,21 +54,65 @@ func (w *ResilientInline) Opts(ctx context.Context, o struct {
 	Name string "json:\"name\""
 	TTL  time.Duration
 }) error {
+	var err error
+	if pass, ok := w.opts.Straight(); ok {
+		if err = w.next.Opts(ctx, o); err == nil {
+			w.opts.Succeeded(pass)
+			return nil
+		}
+		return w.optsSlowPath(ctx, o, pass, err)
+	}
+	return w.optsSlowPath(ctx, o, runtime.Pass{}, nil)
+}
+
+// optsSlowPath is Opts past its straight path: the whole call through
+// w.opts when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientInline) optsSlowPath(ctx context.Context, o struct {
+	Name string "json:\"name\""
+	TTL  time.Duration
+}, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.Opts(ctx, o)
 	}
-	return w.opts.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.opts.Do(ctx, call)
+	} else {
+		err = w.opts.Failed(ctx, pass, err, call)
+	}
+	return err
 }
 
 // Sink calls the wrapped Inline's Sink through its policies.
 func (w *ResilientInline) Sink(ctx context.Context, f func(int) error, in <-chan int, out chan<- string) (map[string][]*time.Time, error) {
 	var r0 map[string][]*time.Time
+	var err error
+	if pass, ok := w.sink.Straight(); ok {
+		if r0, err = w.next.Sink(ctx, f, in, out); err == nil {
+			w.sink.Succeeded(pass)
+			return r0, nil
+		}
+		return w.sinkSlowPath(ctx, f, in, out, pass, r0, err)
+	}
+	return w.sinkSlowPath(ctx, f, in, out, runtime.Pass{}, r0, nil)
+}
+
+// sinkSlowPath is Sink past its straight path: the whole call through
+// w.sink when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientInline) sinkSlowPath(ctx context.Context, f func(int) error, in <-chan int, out chan<- string, pass runtime.Pass, r0 map[string][]*time.Time, failed error) (map[string][]*time.Time, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Sink(ctx, f, in, out)
 		return err
 	}
-	err := w.sink.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.sink.Do(ctx, call)
+	} else {
+		err = w.sink.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 
@@ -81,11 +125,37 @@ func (w *ResilientInline) Any(ctx context.Context, v interface {
 	var r0 struct {
 		N int
 	}
+	var err error
+	if pass, ok := w.any1.Straight(); ok {
+		if r0, err = w.next.Any(ctx, v); err == nil {
+			w.any1.Succeeded(pass)
+			return r0, nil
+		}
+		return w.any1SlowPath(ctx, v, pass, r0, err)
+	}
+	return w.any1SlowPath(ctx, v, runtime.Pass{}, r0, nil)
+}
+
+// any1SlowPath is Any past its straight path: the whole call through
+// w.any1 when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientInline) any1SlowPath(ctx context.Context, v interface {
+	Close() error
+}, pass runtime.Pass, r0 struct {
+	N int
+}, failed error) (struct {
+	N int
+}, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Any(ctx, v)
 		return err
 	}
-	err := w.any1.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.any1.Do(ctx, call)
+	} else {
+		err = w.any1.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }

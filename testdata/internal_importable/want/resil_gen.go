@@ -40,11 +40,31 @@ var _ Tokens = (*ResilientTokens)(nil)
 // Token calls the wrapped Tokens's Token through its policies.
 func (w *ResilientTokens) Token(ctx context.Context) (tok.T, error) {
 	var r0 tok.T
+	var err error
+	if pass, ok := w.token.Straight(); ok {
+		if r0, err = w.next.Token(ctx); err == nil {
+			w.token.Succeeded(pass)
+			return r0, nil
+		}
+		return w.tokenSlowPath(ctx, pass, r0, err)
+	}
+	return w.tokenSlowPath(ctx, runtime.Pass{}, r0, nil)
+}
+
+// tokenSlowPath is Token past its straight path: the whole call through
+// w.token when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientTokens) tokenSlowPath(ctx context.Context, pass runtime.Pass, r0 tok.T, failed error) (tok.T, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Token(ctx)
 		return err
 	}
-	err := w.token.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.token.Do(ctx, call)
+	} else {
+		err = w.token.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }

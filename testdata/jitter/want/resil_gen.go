@@ -71,32 +71,116 @@ var _ J = (*ResilientJ)(nil)
 
 // Equal calls the wrapped J's Equal through its policies.
 func (w *ResilientJ) Equal(ctx context.Context) error {
+	var err error
+	if pass, ok := w.equal.Straight(); ok {
+		if err = w.next.Equal(ctx); err == nil {
+			w.equal.Succeeded(pass)
+			return nil
+		}
+		return w.equalSlowPath(ctx, pass, err)
+	}
+	return w.equalSlowPath(ctx, runtime.Pass{}, nil)
+}
+
+// equalSlowPath is Equal past its straight path: the whole call through
+// w.equal when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientJ) equalSlowPath(ctx context.Context, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.Equal(ctx)
 	}
-	return w.equal.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.equal.Do(ctx, call)
+	} else {
+		err = w.equal.Failed(ctx, pass, err, call)
+	}
+	return err
 }
 
 // Decorrelated calls the wrapped J's Decorrelated through its policies.
 func (w *ResilientJ) Decorrelated(ctx context.Context) error {
+	var err error
+	if pass, ok := w.decorrelated.Straight(); ok {
+		if err = w.next.Decorrelated(ctx); err == nil {
+			w.decorrelated.Succeeded(pass)
+			return nil
+		}
+		return w.decorrelatedSlowPath(ctx, pass, err)
+	}
+	return w.decorrelatedSlowPath(ctx, runtime.Pass{}, nil)
+}
+
+// decorrelatedSlowPath is Decorrelated past its straight path: the whole call through
+// w.decorrelated when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientJ) decorrelatedSlowPath(ctx context.Context, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.Decorrelated(ctx)
 	}
-	return w.decorrelated.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.decorrelated.Do(ctx, call)
+	} else {
+		err = w.decorrelated.Failed(ctx, pass, err, call)
+	}
+	return err
 }
 
 // None calls the wrapped J's None through its policies.
 func (w *ResilientJ) None(ctx context.Context) error {
+	var err error
+	if pass, ok := w.none.Straight(); ok {
+		if err = w.next.None(ctx); err == nil {
+			w.none.Succeeded(pass)
+			return nil
+		}
+		return w.noneSlowPath(ctx, pass, err)
+	}
+	return w.noneSlowPath(ctx, runtime.Pass{}, nil)
+}
+
+// noneSlowPath is None past its straight path: the whole call through
+// w.none when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientJ) noneSlowPath(ctx context.Context, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.None(ctx)
 	}
-	return w.none.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.none.Do(ctx, call)
+	} else {
+		err = w.none.Failed(ctx, pass, err, call)
+	}
+	return err
 }
 
 // Full calls the wrapped J's Full through its policies.
 func (w *ResilientJ) Full(ctx context.Context) error {
+	var err error
+	if pass, ok := w.full.Straight(); ok {
+		if err = w.next.Full(ctx); err == nil {
+			w.full.Succeeded(pass)
+			return nil
+		}
+		return w.fullSlowPath(ctx, pass, err)
+	}
+	return w.fullSlowPath(ctx, runtime.Pass{}, nil)
+}
+
+// fullSlowPath is Full past its straight path: the whole call through
+// w.full when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientJ) fullSlowPath(ctx context.Context, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.Full(ctx)
 	}
-	return w.full.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.full.Do(ctx, call)
+	} else {
+		err = w.full.Failed(ctx, pass, err, call)
+	}
+	return err
 }

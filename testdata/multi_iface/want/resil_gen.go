@@ -39,10 +39,31 @@ var _ First = (*ResilientFirst)(nil)
 
 // Do calls the wrapped First's Do through its policies.
 func (w *ResilientFirst) Do(ctx context.Context) error {
+	var err error
+	if pass, ok := w.do.Straight(); ok {
+		if err = w.next.Do(ctx); err == nil {
+			w.do.Succeeded(pass)
+			return nil
+		}
+		return w.doSlowPath(ctx, pass, err)
+	}
+	return w.doSlowPath(ctx, runtime.Pass{}, nil)
+}
+
+// doSlowPath is Do past its straight path: the whole call through
+// w.do when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientFirst) doSlowPath(ctx context.Context, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.Do(ctx)
 	}
-	return w.do.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.do.Do(ctx, call)
+	} else {
+		err = w.do.Failed(ctx, pass, err, call)
+	}
+	return err
 }
 
 // ResilientSecond wraps a Second with the resilience policies of its

@@ -55,12 +55,32 @@ var _ Client = (*ResilientClient)(nil)
 // Do calls the wrapped Client's Do through its policies.
 func (w *ResilientClient) Do(ctx context.Context, req *http.Request) (*http.Response, error) {
 	var r0 *http.Response
+	var err error
+	if pass, ok := w.do.Straight(); ok {
+		if r0, err = w.next.Do(ctx, req); err == nil {
+			w.do.Succeeded(pass)
+			return r0, nil
+		}
+		return w.doSlowPath(ctx, req, pass, r0, err)
+	}
+	return w.doSlowPath(ctx, req, runtime.Pass{}, r0, nil)
+}
+
+// doSlowPath is Do past its straight path: the whole call through
+// w.do when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientClient) doSlowPath(ctx context.Context, req *http.Request, pass runtime.Pass, r0 *http.Response, failed error) (*http.Response, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Do(ctx, req)
 		return err
 	}
-	err := w.do.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.do.Do(ctx, call)
+	} else {
+		err = w.do.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 
@@ -80,11 +100,31 @@ func (w *ResilientClient) Resolve(ctx context.Context, host string, at time.Time
 // Headers calls the wrapped Client's Headers through its policies.
 func (w *ResilientClient) Headers(ctx context.Context) (http.Header, error) {
 	var r0 http.Header
+	var err error
+	if pass, ok := w.headers.Straight(); ok {
+		if r0, err = w.next.Headers(ctx); err == nil {
+			w.headers.Succeeded(pass)
+			return r0, nil
+		}
+		return w.headersSlowPath(ctx, pass, r0, err)
+	}
+	return w.headersSlowPath(ctx, runtime.Pass{}, r0, nil)
+}
+
+// headersSlowPath is Headers past its straight path: the whole call through
+// w.headers when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientClient) headersSlowPath(ctx context.Context, pass runtime.Pass, r0 http.Header, failed error) (http.Header, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Headers(ctx)
 		return err
 	}
-	err := w.headers.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.headers.Do(ctx, call)
+	} else {
+		err = w.headers.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }

@@ -83,42 +83,124 @@ var _ Clash = (*ResilientClash)(nil)
 
 // A calls the wrapped Clash's A through its policies.
 func (w *ResilientClash) A(ctx context.Context, runtime1 string, time1 int, json1 json.RawMessage) error {
+	var err error
+	if pass, ok := w.a.Straight(); ok {
+		if err = w.next.A(ctx, runtime1, time1, json1); err == nil {
+			w.a.Succeeded(pass)
+			return nil
+		}
+		return w.aSlowPath(ctx, runtime1, time1, json1, pass, err)
+	}
+	return w.aSlowPath(ctx, runtime1, time1, json1, runtime.Pass{}, nil)
+}
+
+// aSlowPath is A past its straight path: the whole call through
+// w.a when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientClash) aSlowPath(ctx context.Context, runtime1 string, time1 int, json1 json.RawMessage, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.A(ctx, runtime1, time1, json1)
 	}
-	return w.a.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.a.Do(ctx, call)
+	} else {
+		err = w.a.Failed(ctx, pass, err, call)
+	}
+	return err
 }
 
 // B calls the wrapped Clash's B through its policies.
 func (w *ResilientClash) B(ctx context.Context, errors1 string, strconv1 string) (string, error) {
 	var r0 string
+	var err error
+	if pass, ok := w.b.Straight(); ok {
+		if r0, err = w.next.B(ctx, errors1, strconv1); err == nil {
+			w.b.Succeeded(pass)
+			return r0, nil
+		}
+		return w.bSlowPath(ctx, errors1, strconv1, pass, r0, err)
+	}
+	return w.bSlowPath(ctx, errors1, strconv1, runtime.Pass{}, r0, nil)
+}
+
+// bSlowPath is B past its straight path: the whole call through
+// w.b when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientClash) bSlowPath(ctx context.Context, errors1 string, strconv1 string, pass runtime.Pass, r0 string, failed error) (string, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.B(ctx, errors1, strconv1)
 		return err
 	}
-	err := w.b.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.b.Do(ctx, call)
+	} else {
+		err = w.b.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 
 // C calls the wrapped Clash's C through its policies.
 func (w *ResilientClash) C(ctx context.Context, w1 string, err1 string, r0 string, rt string) (int, error) {
 	var r01 int
+	var err error
+	if pass, ok := w.c.Straight(); ok {
+		if r01, err = w.next.C(ctx, w1, err1, r0, rt); err == nil {
+			w.c.Succeeded(pass)
+			return r01, nil
+		}
+		return w.cSlowPath(ctx, w1, err1, r0, rt, pass, r01, err)
+	}
+	return w.cSlowPath(ctx, w1, err1, r0, rt, runtime.Pass{}, r01, nil)
+}
+
+// cSlowPath is C past its straight path: the whole call through
+// w.c when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientClash) cSlowPath(ctx context.Context, w1 string, err1 string, r0 string, rt string, pass runtime.Pass, r01 int, failed error) (int, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r01, err = w.next.C(ctx, w1, err1, r0, rt)
 		return err
 	}
-	err := w.c.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.c.Do(ctx, call)
+	} else {
+		err = w.c.Failed(ctx, pass, err, call)
+	}
 	return r01, err
 }
 
 // D calls the wrapped Clash's D through its policies.
 func (w *ResilientClash) D(ctx context.Context, next string, opts string, breaker string) error {
+	var err error
+	if pass, ok := w.d.Straight(); ok {
+		if err = w.next.D(ctx, next, opts, breaker); err == nil {
+			w.d.Succeeded(pass)
+			return nil
+		}
+		return w.dSlowPath(ctx, next, opts, breaker, pass, err)
+	}
+	return w.dSlowPath(ctx, next, opts, breaker, runtime.Pass{}, nil)
+}
+
+// dSlowPath is D past its straight path: the whole call through
+// w.d when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientClash) dSlowPath(ctx context.Context, next string, opts string, breaker string, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.D(ctx, next, opts, breaker)
 	}
-	return w.d.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.d.Do(ctx, call)
+	} else {
+		err = w.d.Failed(ctx, pass, err, call)
+	}
+	return err
 }
 
 // E calls the wrapped Clash's E through its policies.
@@ -139,8 +221,29 @@ func (w *ResilientClash) E(ctx context.Context, r0 string, w1 int) (string, erro
 
 // F calls the wrapped Clash's F through its policies.
 func (w *ResilientClash) F(ctx context.Context, ctx1 int) error {
+	var err error
+	if pass, ok := w.f.Straight(); ok {
+		if err = w.next.F(ctx, ctx1); err == nil {
+			w.f.Succeeded(pass)
+			return nil
+		}
+		return w.fSlowPath(ctx, ctx1, pass, err)
+	}
+	return w.fSlowPath(ctx, ctx1, runtime.Pass{}, nil)
+}
+
+// fSlowPath is F past its straight path: the whole call through
+// w.f when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientClash) fSlowPath(ctx context.Context, ctx1 int, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.F(ctx, ctx1)
 	}
-	return w.f.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.f.Do(ctx, call)
+	} else {
+		err = w.f.Failed(ctx, pass, err, call)
+	}
+	return err
 }

@@ -66,8 +66,29 @@ func (w *ResilientPaymentClient) Charge(ctx context.Context, req ChargeRequest) 
 
 // Refund calls the wrapped PaymentClient's Refund through its policies.
 func (w *ResilientPaymentClient) Refund(ctx context.Context, chargeID string) error {
+	var err error
+	if pass, ok := w.refund.Straight(); ok {
+		if err = w.next.Refund(ctx, chargeID); err == nil {
+			w.refund.Succeeded(pass)
+			return nil
+		}
+		return w.refundSlowPath(ctx, chargeID, pass, err)
+	}
+	return w.refundSlowPath(ctx, chargeID, runtime.Pass{}, nil)
+}
+
+// refundSlowPath is Refund past its straight path: the whole call through
+// w.refund when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientPaymentClient) refundSlowPath(ctx context.Context, chargeID string, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.Refund(ctx, chargeID)
 	}
-	return w.refund.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.refund.Do(ctx, call)
+	} else {
+		err = w.refund.Failed(ctx, pass, err, call)
+	}
+	return err
 }

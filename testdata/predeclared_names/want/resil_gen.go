@@ -142,12 +142,32 @@ func (w *ResilientPredeclared) D(ctx context.Context, true1 bool, false1 bool, i
 // E calls the wrapped Predeclared's E through its policies.
 func (w *ResilientPredeclared) E(ctx context.Context, string1 string, int641 string, uint641 uint64) (any, error) {
 	var r0 any
+	var err error
+	if pass, ok := w.e.Straight(); ok {
+		if r0, err = w.next.E(ctx, string1, int641, uint641); err == nil {
+			w.e.Succeeded(pass)
+			return r0, nil
+		}
+		return w.eSlowPath(ctx, string1, int641, uint641, pass, r0, err)
+	}
+	return w.eSlowPath(ctx, string1, int641, uint641, runtime.Pass{}, r0, nil)
+}
+
+// eSlowPath is E past its straight path: the whole call through
+// w.e when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientPredeclared) eSlowPath(ctx context.Context, string1 string, int641 string, uint641 uint64, pass runtime.Pass, r0 any, failed error) (any, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.E(ctx, string1, int641, uint641)
 		return err
 	}
-	err := w.e.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.e.Do(ctx, call)
+	} else {
+		err = w.e.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 

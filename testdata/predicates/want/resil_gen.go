@@ -48,11 +48,31 @@ var _ P = (*ResilientP)(nil)
 // Get calls the wrapped P's Get through its policies.
 func (w *ResilientP) Get(ctx context.Context, id string) (string, error) {
 	var r0 string
+	var err error
+	if pass, ok := w.get.Straight(); ok {
+		if r0, err = w.next.Get(ctx, id); err == nil {
+			w.get.Succeeded(pass)
+			return r0, nil
+		}
+		return w.getSlowPath(ctx, id, pass, r0, err)
+	}
+	return w.getSlowPath(ctx, id, runtime.Pass{}, r0, nil)
+}
+
+// getSlowPath is Get past its straight path: the whole call through
+// w.get when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientP) getSlowPath(ctx context.Context, id string, pass runtime.Pass, r0 string, failed error) (string, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Get(ctx, id)
 		return err
 	}
-	err := w.get.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.get.Do(ctx, call)
+	} else {
+		err = w.get.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }

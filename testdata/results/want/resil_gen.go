@@ -57,21 +57,62 @@ var _ Shapes = (*ResilientShapes)(nil)
 
 // None calls the wrapped Shapes's None through its policies.
 func (w *ResilientShapes) None(ctx context.Context) error {
+	var err error
+	if pass, ok := w.none.Straight(); ok {
+		if err = w.next.None(ctx); err == nil {
+			w.none.Succeeded(pass)
+			return nil
+		}
+		return w.noneSlowPath(ctx, pass, err)
+	}
+	return w.noneSlowPath(ctx, runtime.Pass{}, nil)
+}
+
+// noneSlowPath is None past its straight path: the whole call through
+// w.none when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientShapes) noneSlowPath(ctx context.Context, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.None(ctx)
 	}
-	return w.none.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.none.Do(ctx, call)
+	} else {
+		err = w.none.Failed(ctx, pass, err, call)
+	}
+	return err
 }
 
 // One calls the wrapped Shapes's One through its policies.
 func (w *ResilientShapes) One(ctx context.Context) (int, error) {
 	var r0 int
+	var err error
+	if pass, ok := w.one.Straight(); ok {
+		if r0, err = w.next.One(ctx); err == nil {
+			w.one.Succeeded(pass)
+			return r0, nil
+		}
+		return w.oneSlowPath(ctx, pass, r0, err)
+	}
+	return w.oneSlowPath(ctx, runtime.Pass{}, r0, nil)
+}
+
+// oneSlowPath is One past its straight path: the whole call through
+// w.one when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientShapes) oneSlowPath(ctx context.Context, pass runtime.Pass, r0 int, failed error) (int, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.One(ctx)
 		return err
 	}
-	err := w.one.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.one.Do(ctx, call)
+	} else {
+		err = w.one.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 
@@ -80,12 +121,32 @@ func (w *ResilientShapes) Several(ctx context.Context) (string, []byte, map[stri
 	var r0 string
 	var r1 []byte
 	var r2 map[string]int
+	var err error
+	if pass, ok := w.several.Straight(); ok {
+		if r0, r1, r2, err = w.next.Several(ctx); err == nil {
+			w.several.Succeeded(pass)
+			return r0, r1, r2, nil
+		}
+		return w.severalSlowPath(ctx, pass, r0, r1, r2, err)
+	}
+	return w.severalSlowPath(ctx, runtime.Pass{}, r0, r1, r2, nil)
+}
+
+// severalSlowPath is Several past its straight path: the whole call through
+// w.several when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientShapes) severalSlowPath(ctx context.Context, pass runtime.Pass, r0 string, r1 []byte, r2 map[string]int, failed error) (string, []byte, map[string]int, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, r1, r2, err = w.next.Several(ctx)
 		return err
 	}
-	err := w.several.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.several.Do(ctx, call)
+	} else {
+		err = w.several.Failed(ctx, pass, err, call)
+	}
 	return r0, r1, r2, err
 }
 
@@ -93,12 +154,32 @@ func (w *ResilientShapes) Several(ctx context.Context) (string, []byte, map[stri
 func (w *ResilientShapes) Named(ctx context.Context) (int, string, error) {
 	var r0 int
 	var r1 string
+	var err error
+	if pass, ok := w.named.Straight(); ok {
+		if r0, r1, err = w.next.Named(ctx); err == nil {
+			w.named.Succeeded(pass)
+			return r0, r1, nil
+		}
+		return w.namedSlowPath(ctx, pass, r0, r1, err)
+	}
+	return w.namedSlowPath(ctx, runtime.Pass{}, r0, r1, nil)
+}
+
+// namedSlowPath is Named past its straight path: the whole call through
+// w.named when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientShapes) namedSlowPath(ctx context.Context, pass runtime.Pass, r0 int, r1 string, failed error) (int, string, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, r1, err = w.next.Named(ctx)
 		return err
 	}
-	err := w.named.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.named.Do(ctx, call)
+	} else {
+		err = w.named.Failed(ctx, pass, err, call)
+	}
 	return r0, r1, err
 }
 

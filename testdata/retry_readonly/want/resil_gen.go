@@ -50,23 +50,63 @@ var _ Store = (*ResilientStore)(nil)
 // Get calls the wrapped Store's Get through its policies.
 func (w *ResilientStore) Get(ctx context.Context, id string) (string, error) {
 	var r0 string
+	var err error
+	if pass, ok := w.get.Straight(); ok {
+		if r0, err = w.next.Get(ctx, id); err == nil {
+			w.get.Succeeded(pass)
+			return r0, nil
+		}
+		return w.getSlowPath(ctx, id, pass, r0, err)
+	}
+	return w.getSlowPath(ctx, id, runtime.Pass{}, r0, nil)
+}
+
+// getSlowPath is Get past its straight path: the whole call through
+// w.get when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientStore) getSlowPath(ctx context.Context, id string, pass runtime.Pass, r0 string, failed error) (string, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Get(ctx, id)
 		return err
 	}
-	err := w.get.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.get.Do(ctx, call)
+	} else {
+		err = w.get.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 
 // List calls the wrapped Store's List through its policies.
 func (w *ResilientStore) List(ctx context.Context, prefix string, limit int) ([]string, error) {
 	var r0 []string
+	var err error
+	if pass, ok := w.list.Straight(); ok {
+		if r0, err = w.next.List(ctx, prefix, limit); err == nil {
+			w.list.Succeeded(pass)
+			return r0, nil
+		}
+		return w.listSlowPath(ctx, prefix, limit, pass, r0, err)
+	}
+	return w.listSlowPath(ctx, prefix, limit, runtime.Pass{}, r0, nil)
+}
+
+// listSlowPath is List past its straight path: the whole call through
+// w.list when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientStore) listSlowPath(ctx context.Context, prefix string, limit int, pass runtime.Pass, r0 []string, failed error) ([]string, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.List(ctx, prefix, limit)
 		return err
 	}
-	err := w.list.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.list.Do(ctx, call)
+	} else {
+		err = w.list.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }

@@ -39,8 +39,29 @@ var _ Svc = (*ResilientSvc)(nil)
 
 // Run calls the wrapped Svc's Run through its policies.
 func (w *ResilientSvc) Run(ctx context.Context) error {
+	var err error
+	if pass, ok := w.run.Straight(); ok {
+		if err = w.next.Run(ctx); err == nil {
+			w.run.Succeeded(pass)
+			return nil
+		}
+		return w.runSlowPath(ctx, pass, err)
+	}
+	return w.runSlowPath(ctx, runtime.Pass{}, nil)
+}
+
+// runSlowPath is Run past its straight path: the whole call through
+// w.run when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientSvc) runSlowPath(ctx context.Context, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.Run(ctx)
 	}
-	return w.run.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.run.Do(ctx, call)
+	} else {
+		err = w.run.Failed(ctx, pass, err, call)
+	}
+	return err
 }

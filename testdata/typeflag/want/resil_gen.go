@@ -39,8 +39,29 @@ var _ A = (*ResilientA)(nil)
 
 // Get calls the wrapped A's Get through its policies.
 func (w *ResilientA) Get(ctx context.Context) error {
+	var err error
+	if pass, ok := w.get.Straight(); ok {
+		if err = w.next.Get(ctx); err == nil {
+			w.get.Succeeded(pass)
+			return nil
+		}
+		return w.getSlowPath(ctx, pass, err)
+	}
+	return w.getSlowPath(ctx, runtime.Pass{}, nil)
+}
+
+// getSlowPath is Get past its straight path: the whole call through
+// w.get when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientA) getSlowPath(ctx context.Context, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.Get(ctx)
 	}
-	return w.get.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.get.Do(ctx, call)
+	} else {
+		err = w.get.Failed(ctx, pass, err, call)
+	}
+	return err
 }

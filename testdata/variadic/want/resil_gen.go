@@ -45,21 +45,62 @@ var _ Logger = (*ResilientLogger)(nil)
 
 // Log calls the wrapped Logger's Log through its policies.
 func (w *ResilientLogger) Log(ctx context.Context, format string, args ...any) error {
+	var err error
+	if pass, ok := w.log.Straight(); ok {
+		if err = w.next.Log(ctx, format, args...); err == nil {
+			w.log.Succeeded(pass)
+			return nil
+		}
+		return w.logSlowPath(ctx, format, args, pass, err)
+	}
+	return w.logSlowPath(ctx, format, args, runtime.Pass{}, nil)
+}
+
+// logSlowPath is Log past its straight path: the whole call through
+// w.log when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientLogger) logSlowPath(ctx context.Context, format string, args []any, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.Log(ctx, format, args...)
 	}
-	return w.log.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.log.Do(ctx, call)
+	} else {
+		err = w.log.Failed(ctx, pass, err, call)
+	}
+	return err
 }
 
 // With calls the wrapped Logger's With through its policies.
 func (w *ResilientLogger) With(ctx context.Context, opts ...Option) (int, error) {
 	var r0 int
+	var err error
+	if pass, ok := w.with.Straight(); ok {
+		if r0, err = w.next.With(ctx, opts...); err == nil {
+			w.with.Succeeded(pass)
+			return r0, nil
+		}
+		return w.withSlowPath(ctx, opts, pass, r0, err)
+	}
+	return w.withSlowPath(ctx, opts, runtime.Pass{}, r0, nil)
+}
+
+// withSlowPath is With past its straight path: the whole call through
+// w.with when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientLogger) withSlowPath(ctx context.Context, opts []Option, pass runtime.Pass, r0 int, failed error) (int, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.With(ctx, opts...)
 		return err
 	}
-	err := w.with.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.with.Do(ctx, call)
+	} else {
+		err = w.with.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 

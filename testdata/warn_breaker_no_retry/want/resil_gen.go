@@ -64,27 +64,89 @@ var _ API = (*ResilientAPI)(nil)
 // Get calls the wrapped API's Get through its policies.
 func (w *ResilientAPI) Get(ctx context.Context, id string) (string, error) {
 	var r0 string
+	var err error
+	if pass, ok := w.get.Straight(); ok {
+		if r0, err = w.next.Get(ctx, id); err == nil {
+			w.get.Succeeded(pass)
+			return r0, nil
+		}
+		return w.getSlowPath(ctx, id, pass, r0, err)
+	}
+	return w.getSlowPath(ctx, id, runtime.Pass{}, r0, nil)
+}
+
+// getSlowPath is Get past its straight path: the whole call through
+// w.get when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientAPI) getSlowPath(ctx context.Context, id string, pass runtime.Pass, r0 string, failed error) (string, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Get(ctx, id)
 		return err
 	}
-	err := w.get.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.get.Do(ctx, call)
+	} else {
+		err = w.get.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 
 // Put calls the wrapped API's Put through its policies.
 func (w *ResilientAPI) Put(ctx context.Context, id string, v string) error {
+	var err error
+	if pass, ok := w.put.Straight(); ok {
+		if err = w.next.Put(ctx, id, v); err == nil {
+			w.put.Succeeded(pass)
+			return nil
+		}
+		return w.putSlowPath(ctx, id, v, pass, err)
+	}
+	return w.putSlowPath(ctx, id, v, runtime.Pass{}, nil)
+}
+
+// putSlowPath is Put past its straight path: the whole call through
+// w.put when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientAPI) putSlowPath(ctx context.Context, id string, v string, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.Put(ctx, id, v)
 	}
-	return w.put.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.put.Do(ctx, call)
+	} else {
+		err = w.put.Failed(ctx, pass, err, call)
+	}
+	return err
 }
 
 // Deploy calls the wrapped API's Deploy through its policies.
 func (w *ResilientAPI) Deploy(ctx context.Context, version string) error {
+	var err error
+	if pass, ok := w.deploy.Straight(); ok {
+		if err = w.next.Deploy(ctx, version); err == nil {
+			w.deploy.Succeeded(pass)
+			return nil
+		}
+		return w.deploySlowPath(ctx, version, pass, err)
+	}
+	return w.deploySlowPath(ctx, version, runtime.Pass{}, nil)
+}
+
+// deploySlowPath is Deploy past its straight path: the whole call through
+// w.deploy when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientAPI) deploySlowPath(ctx context.Context, version string, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.Deploy(ctx, version)
 	}
-	return w.deploy.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.deploy.Do(ctx, call)
+	} else {
+		err = w.deploy.Failed(ctx, pass, err, call)
+	}
+	return err
 }

@@ -64,12 +64,32 @@ var _ Infra = (*ResilientInfra)(nil)
 // Describe calls the wrapped Infra's Describe through its policies.
 func (w *ResilientInfra) Describe(ctx context.Context, id string) (string, error) {
 	var r0 string
+	var err error
+	if pass, ok := w.describe.Straight(); ok {
+		if r0, err = w.next.Describe(ctx, id); err == nil {
+			w.describe.Succeeded(pass)
+			return r0, nil
+		}
+		return w.describeSlowPath(ctx, id, pass, r0, err)
+	}
+	return w.describeSlowPath(ctx, id, runtime.Pass{}, r0, nil)
+}
+
+// describeSlowPath is Describe past its straight path: the whole call through
+// w.describe when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientInfra) describeSlowPath(ctx context.Context, id string, pass runtime.Pass, r0 string, failed error) (string, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Describe(ctx, id)
 		return err
 	}
-	err := w.describe.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.describe.Do(ctx, call)
+	} else {
+		err = w.describe.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 

@@ -77,12 +77,32 @@ func (w *ResilientFiles) Read(ctx context.Context, path string) ([]byte, error) 
 // Stat calls the wrapped Files's Stat through its policies.
 func (w *ResilientFiles) Stat(ctx context.Context, path string) (int64, error) {
 	var r0 int64
+	var err error
+	if pass, ok := w.stat.Straight(); ok {
+		if r0, err = w.next.Stat(ctx, path); err == nil {
+			w.stat.Succeeded(pass)
+			return r0, nil
+		}
+		return w.statSlowPath(ctx, path, pass, r0, err)
+	}
+	return w.statSlowPath(ctx, path, runtime.Pass{}, r0, nil)
+}
+
+// statSlowPath is Stat past its straight path: the whole call through
+// w.stat when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientFiles) statSlowPath(ctx context.Context, path string, pass runtime.Pass, r0 int64, failed error) (int64, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Stat(ctx, path)
 		return err
 	}
-	err := w.stat.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.stat.Do(ctx, call)
+	} else {
+		err = w.stat.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 
