@@ -40,12 +40,32 @@ var _ Breaker = (*ResilientBreaker)(nil)
 // Get calls the wrapped Breaker's Get through its policies.
 func (w *ResilientBreaker) Get(ctx context.Context, key string, n int, opts ...Option) (int, error) {
 	var r0 int
+	var err error
+	if pass, ok := w.get.Straight(); ok {
+		if r0, err = w.next.Get(ctx, key, n, opts...); err == nil {
+			w.get.Succeeded(pass)
+			return r0, nil
+		}
+		return w.getSlowPath(ctx, key, n, opts, pass, r0, err)
+	}
+	return w.getSlowPath(ctx, key, n, opts, runtime.Pass{}, r0, nil)
+}
+
+// getSlowPath is Get past its straight path: the whole call through
+// w.get when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientBreaker) getSlowPath(ctx context.Context, key string, n int, opts []Option, pass runtime.Pass, r0 int, failed error) (int, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Get(ctx, key, n, opts...)
 		return err
 	}
-	err := w.get.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.get.Do(ctx, call)
+	} else {
+		err = w.get.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 
@@ -87,12 +107,32 @@ var _ BreakerRetry = (*ResilientBreakerRetry)(nil)
 // Get calls the wrapped BreakerRetry's Get through its policies.
 func (w *ResilientBreakerRetry) Get(ctx context.Context, key string, n int, opts ...Option) (int, error) {
 	var r0 int
+	var err error
+	if pass, ok := w.get.Straight(); ok {
+		if r0, err = w.next.Get(ctx, key, n, opts...); err == nil {
+			w.get.Succeeded(pass)
+			return r0, nil
+		}
+		return w.getSlowPath(ctx, key, n, opts, pass, r0, err)
+	}
+	return w.getSlowPath(ctx, key, n, opts, runtime.Pass{}, r0, nil)
+}
+
+// getSlowPath is Get past its straight path: the whole call through
+// w.get when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientBreakerRetry) getSlowPath(ctx context.Context, key string, n int, opts []Option, pass runtime.Pass, r0 int, failed error) (int, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Get(ctx, key, n, opts...)
 		return err
 	}
-	err := w.get.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.get.Do(ctx, call)
+	} else {
+		err = w.get.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 
@@ -169,6 +209,10 @@ var _ Idempotent = (*ResilientIdempotent)(nil)
 
 // Get calls the wrapped Idempotent's Get through its policies.
 func (w *ResilientIdempotent) Get(ctx context.Context, key string, n int, opts ...Option) (int, error) {
+	var hit0 int
+	if w.get.Replay(ctx, key, []any{key, n}, []any{&hit0}) {
+		return hit0, nil
+	}
 	var r0 int
 	call := func(ctx context.Context) error {
 		var err error
@@ -247,12 +291,32 @@ var _ BreakerRate = (*ResilientBreakerRate)(nil)
 // Get calls the wrapped BreakerRate's Get through its policies.
 func (w *ResilientBreakerRate) Get(ctx context.Context, key string, n int, opts ...Option) (int, error) {
 	var r0 int
+	var err error
+	if pass, ok := w.get.Straight(); ok {
+		if r0, err = w.next.Get(ctx, key, n, opts...); err == nil {
+			w.get.Succeeded(pass)
+			return r0, nil
+		}
+		return w.getSlowPath(ctx, key, n, opts, pass, r0, err)
+	}
+	return w.getSlowPath(ctx, key, n, opts, runtime.Pass{}, r0, nil)
+}
+
+// getSlowPath is Get past its straight path: the whole call through
+// w.get when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientBreakerRate) getSlowPath(ctx context.Context, key string, n int, opts []Option, pass runtime.Pass, r0 int, failed error) (int, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Get(ctx, key, n, opts...)
 		return err
 	}
-	err := w.get.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.get.Do(ctx, call)
+	} else {
+		err = w.get.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 
