@@ -13,9 +13,10 @@ type Pass struct {
 // Straight reports whether a call may take the straight path: generated
 // code then calls the dependency itself, without a closure, and reports
 // the outcome with [Method.Succeeded] or [Method.Failed]. It is true when
-// the method has no policy but a breaker and a retry, both without work on
-// a success (no observer, bulkhead, retry budget, hedge, rate limit,
-// timeout, injected faults, slow-call threshold, idempotency or step), and
+// the method has no policy but a breaker, a retry and a per-attempt
+// timeout, all without work on a success (no observer, bulkhead, retry
+// budget, hedge, rate limit, injected faults, slow-call threshold,
+// idempotency or step), and
 // its breaker, if any, is closed. Otherwise the call goes through
 // [Method.Do], which does what Straight and Failed do and the rest.
 //
@@ -30,6 +31,28 @@ func (m *Method) Straight() (Pass, bool) {
 	}
 	st, gen := unpack(b.word.Load())
 	return Pass{ticket{st, gen}}, st == StateClosed
+}
+
+// AttemptContext returns the context of the first attempt of a call let
+// through by [Method.Straight], for a method with a per-attempt timeout:
+// ctx with the method's Timeout, as [context.WithTimeout] makes it (a real
+// deadline, on the system clock, that the dependency's client can read).
+// The caller passes the attempt's error through [Method.Attempted] and
+// then calls cancel, in that order.
+func (m *Method) AttemptContext(ctx context.Context) (actx context.Context, cancel context.CancelFunc) {
+	return context.WithTimeout(ctx, m.cfg.Timeout)
+}
+
+// Attempted returns err, the error of the first attempt of a call let
+// through by [Method.Straight] and made with actx from
+// [Method.AttemptContext], wrapped to say so when the attempt's own
+// deadline ended it, exactly as Do reports a timed-out attempt. Call it
+// before cancelling actx, which would hide the deadline.
+func (m *Method) Attempted(ctx, actx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	return m.timedOut(ctx, actx, 1, err)
 }
 
 // Succeeded records what the success of a call let through by Straight
@@ -57,11 +80,12 @@ func (m *Method) Failed(ctx context.Context, p Pass, err error, call func(contex
 }
 
 // straightable reports whether the method's calls can take the straight
-// path: nothing but a breaker and a retry that need no work around a
-// successful first attempt. Called once, by NewMethod.
+// path: nothing but a breaker, a retry and a timeout that need no work
+// around a successful first attempt but the attempt's context, which
+// generated code makes with AttemptContext. Called once, by NewMethod.
 func (m *Method) straightable() bool {
 	c := m.cfg
 	return m.observer == nil && c.Bulkhead == nil && m.budget == nil && m.hedge == nil &&
-		c.RateLimit == nil && c.Timeout <= 0 && m.faults == nil && m.slow <= 0 &&
+		c.RateLimit == nil && m.faults == nil && m.slow <= 0 &&
 		c.Idempotent == nil && c.Step == ""
 }

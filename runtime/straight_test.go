@@ -215,8 +215,7 @@ func TestNotStraight(t *testing.T) {
 		"rate limit": {cfg: func(rt *runtime.Runtime) runtime.MethodConfig {
 			return runtime.MethodConfig{RateLimit: rt.NewRateLimiter("Svc", runtime.RateLimitConfig{})}
 		}},
-		"timeout": {cfg: func(*runtime.Runtime) runtime.MethodConfig { return runtime.MethodConfig{Timeout: time.Second} }},
-		"faults":  {opts: []runtime.Option{runtime.WithFaults(faults.Error(0.5))}},
+		"faults": {opts: []runtime.Option{runtime.WithFaults(faults.Error(0.5))}},
 		"slow": {cfg: func(rt *runtime.Runtime) runtime.MethodConfig {
 			return runtime.MethodConfig{Breaker: rt.NewBreaker("Svc", runtime.BreakerConfig{Slow: time.Second})}
 		}},
@@ -243,6 +242,82 @@ func TestNotStraight(t *testing.T) {
 	m := rt.NewMethod(runtime.MethodConfig{Interface: "Svc", Name: "Call", Breaker: rt.NewBreaker("Svc", runtime.BreakerConfig{}), Retry: retry})
 	if _, ok := m.Straight(); !ok {
 		t.Error("a breaker and a retry alone: Straight is not ok")
+	}
+	m = rt.NewMethod(runtime.MethodConfig{Interface: "Svc", Name: "Call", Retry: retry, Timeout: time.Second})
+	if _, ok := m.Straight(); !ok {
+		t.Error("a retry and a timeout: Straight is not ok")
+	}
+}
+
+// straightTimedCall is straightCall for a method with a per-attempt
+// timeout, as a generated wrapper makes it: the first attempt's context
+// from AttemptContext, its error through Attempted before cancel.
+func straightTimedCall(ctx context.Context, m *runtime.Method, call func(context.Context) error) (straight bool, err error) {
+	if p, ok := m.Straight(); ok {
+		actx, cancel := m.AttemptContext(ctx)
+		err := m.Attempted(ctx, actx, call(actx))
+		cancel()
+		if err != nil {
+			return true, m.Failed(ctx, p, err, call)
+		}
+		m.Succeeded(p)
+		return true, nil
+	}
+	return false, m.Do(ctx, call)
+}
+
+// TestStraightTimeout checks that the straight path gives the first
+// attempt the method's deadline and reports its expiry as Do does: as a
+// timed-out attempt, retried, while the caller's own deadline is not.
+func TestStraightTimeout(t *testing.T) {
+	rt := runtime.New(runtime.WithRand(rand.NewPCG(1, 2)))
+	m := rt.NewMethod(runtime.MethodConfig{Interface: "Svc", Name: "Call", Retry: &runtime.RetryConfig{Attempts: 2, Base: time.Nanosecond, Max: time.Nanosecond}, Timeout: time.Hour})
+
+	var deadlines []time.Duration
+	attempts := 0
+	call := func(ctx context.Context) error {
+		attempts++
+		d, ok := ctx.Deadline()
+		if !ok {
+			t.Fatal("the attempt's context has no deadline")
+		}
+		deadlines = append(deadlines, time.Until(d))
+		if attempts == 1 {
+			// A failed first attempt: the retry, through Failed, must
+			// give the second its own deadline too.
+			return errBoom
+		}
+		return nil
+	}
+	straight, err := straightTimedCall(context.Background(), m, call)
+	equal(t, true, straight, "took the straight path")
+	if err != nil {
+		t.Fatalf("err = %v, want the retry's success", err)
+	}
+	equal(t, 2, attempts, "attempts")
+	for i, d := range deadlines {
+		if d <= 59*time.Minute || d > time.Hour {
+			t.Errorf("attempt %d: deadline in %v, want the method's 1h", i+1, d)
+		}
+	}
+
+	// An attempt ended by its own deadline is wrapped as Do wraps it.
+	m = rt.NewMethod(runtime.MethodConfig{Interface: "Svc", Name: "Call", Retry: &runtime.RetryConfig{Attempts: 1}, Timeout: time.Millisecond})
+	wait := func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
+	_, err = straightTimedCall(context.Background(), m, wait)
+	_, viaDo := false, m.Do(context.Background(), wait)
+	if err == nil || viaDo == nil || err.Error() != viaDo.Error() {
+		t.Fatalf("straight path's error %v, Do's %v: want the same timed-out attempt", err, viaDo)
+	}
+	isErr(t, err, context.DeadlineExceeded)
+
+	// The caller's own deadline is not the attempt's: not wrapped.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancel()
+	m = rt.NewMethod(runtime.MethodConfig{Interface: "Svc", Name: "Call", Retry: &runtime.RetryConfig{Attempts: 1}, Timeout: time.Hour})
+	_, err = straightTimedCall(ctx, m, wait)
+	if err != context.DeadlineExceeded {
+		t.Fatalf("err = %v, want the caller's bare context.DeadlineExceeded", err)
 	}
 }
 

@@ -15,9 +15,17 @@ import (
 func (m *Method) attemptWithTimeout(ctx context.Context, n int, call func(context.Context) error) error {
 	actx, cancel := context.WithTimeout(ctx, m.cfg.Timeout)
 	err := m.invoke(actx, call)
-	timedOut := err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded)
+	err = m.timedOut(ctx, actx, n, err)
 	cancel()
-	if timedOut {
+	return err
+}
+
+// timedOut returns err, the error of attempt n made with actx, the
+// attempt's context derived from the caller's ctx, wrapped to say so when
+// the attempt's own deadline ended it. It must be called before actx is
+// cancelled, which would hide the deadline.
+func (m *Method) timedOut(ctx, actx context.Context, n int, err error) error {
+	if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
 		// The attempt's own deadline, not the caller's: a failure of the
 		// dependency, to be retried and counted by the breaker.
 		return fmt.Errorf("%s.%s: attempt %d timed out after %v: %w", m.cfg.Interface, m.cfg.Name, n, m.cfg.Timeout, err)
