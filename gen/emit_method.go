@@ -48,18 +48,40 @@ func (w *writer) method(p *Plan, m *MethodPlan, self, nextField, field, slow str
 		rnames[i] = n.get("r" + strconv.Itoa(i))
 	}
 	// The call to the wrapped method; pnames[0] is the attempt's ctx.
-	var call strings.Builder
-	call.WriteString(recv + "." + nextField + "." + m.Name + "(")
-	for i, name := range pnames {
-		if i > 0 {
-			call.WriteString(", ")
+	// callWith spells it with first for the first argument.
+	callWith := func(first string) string {
+		var b strings.Builder
+		b.WriteString(recv + "." + nextField + "." + m.Name + "(")
+		for i, name := range pnames {
+			if i == 0 {
+				name = first
+			}
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(name)
+			if m.Sig.Variadic() && i == len(pnames)-1 {
+				b.WriteString("...")
+			}
 		}
-		call.WriteString(name)
-		if m.Sig.Variadic() && i == len(pnames)-1 {
-			call.WriteString("...")
+		b.WriteString(")")
+		return b.String()
+	}
+	first := ""
+	if len(pnames) > 0 {
+		first = pnames[0]
+	}
+	call := callWith(first)
+	// The same call with the first attempt's own context, on the straight
+	// path of a method with a per-attempt timeout (which has a ctx).
+	var timedCall string
+	var sl straightLocals
+	if slow != "" {
+		sl = newStraightLocals(n, slow, m.Timeout > 0)
+		if sl.actx != "" {
+			timedCall = callWith(sl.actx)
 		}
 	}
-	call.WriteString(")")
 
 	if wrapped {
 		w.str("// ", m.Name, " calls the wrapped ", p.Name, "'s ", m.Name, " through its policies.\n")
@@ -71,17 +93,16 @@ func (w *writer) method(p *Plan, m *MethodPlan, self, nextField, field, slow str
 	w.str(" {\n")
 	switch {
 	case !wrapped && res.Len() == 0:
-		w.str("\t", call.String(), "\n")
+		w.str("\t", call, "\n")
 	case !wrapped:
-		w.str("\treturn ", call.String(), "\n")
+		w.str("\treturn ", call, "\n")
 	case slow != "":
-		sl := newStraightLocals(n, slow)
-		w.straightBody(m, sl, recv, field, errName, pnames, rnames, call.String())
+		w.straightBody(m, sl, recv, field, errName, pnames, rnames, call, timedCall)
 		w.str("}\n\n")
-		w.slowPathMethod(m, sl, recv, self, field, ctx, errName, callName, pnames, rnames, call.String())
+		w.slowPathMethod(m, sl, recv, self, field, ctx, errName, callName, pnames, rnames, call)
 		return
 	default:
-		w.wrappedBody(m, n, recv, field, ctx, errName, callName, pnames, rnames, call.String())
+		w.wrappedBody(m, n, recv, field, ctx, errName, callName, pnames, rnames, call)
 	}
 	w.str("}\n")
 }

@@ -9,13 +9,13 @@ import (
 // a call that the method's runtime.Method lets through (Straight) calls
 // the dependency itself, with no closure and no chain of policy frames,
 // and only a failed first attempt goes on through the runtime. That is
-// for methods whose policies are a breaker (without slow=) and a retry,
-// with or without a fallback; the runtime decides per call, and turns the
+// for methods whose policies are a breaker (without slow=), a retry and a
+// per-attempt timeout, with or without a fallback; the runtime decides per call, and turns the
 // path down for what the plan cannot see (an observer, a retry budget,
 // faults, an open breaker).
 func straightPath(m *MethodPlan) bool {
 	return m.Wrapped() && !m.Recorded() && m.Hedge == nil && m.Bulkhead == nil &&
-		m.RateLimit == nil && m.Timeout <= 0 && (m.Breaker == nil || m.Breaker.Slow <= 0)
+		m.RateLimit == nil && (m.Breaker == nil || m.Breaker.Slow <= 0)
 }
 
 // slowPathNames names the slow-path method of each method with a straight
@@ -36,10 +36,17 @@ func slowPathNames(p *Plan, fields *names, methodField map[*MethodPlan]string) m
 // path's parameter for the first attempt's error.
 type straightLocals struct {
 	slow, pass, ok, failed string
+	// actx and cancel are the first attempt's context and its cancel,
+	// for a method with a per-attempt timeout; empty without.
+	actx, cancel string
 }
 
-func newStraightLocals(n *names, slow string) straightLocals {
-	return straightLocals{slow: slow, pass: n.get("pass"), ok: n.get("ok"), failed: n.get("failed")}
+func newStraightLocals(n *names, slow string, timed bool) straightLocals {
+	sl := straightLocals{slow: slow, pass: n.get("pass"), ok: n.get("ok"), failed: n.get("failed")}
+	if timed {
+		sl.actx, sl.cancel = n.get("actx"), n.get("cancel")
+	}
+	return sl
 }
 
 // straightBody writes the body of a method with a straight path:
@@ -55,6 +62,16 @@ func newStraightLocals(n *names, slow string) straightLocals {
 //	}
 //	return w.getSlowPath(ctx, key, runtime.Pass{}, r0, nil)
 //
+// With a per-attempt timeout, the first attempt gets its own context:
+//
+//	actx, cancel := w.get.AttemptContext(ctx)
+//	r0, err = w.next.Get(actx, key)
+//	err = w.get.Attempted(ctx, actx, err)
+//	cancel()
+//	if err == nil { ... }
+//
+// timedCall is the call with actx for ctx; empty without a timeout.
+//
 // The fast path builds no closure, and its results are locals of this
 // function that no closure captures: a variable captured by a closure
 // that escapes lives on the heap for the whole function. Do's call does
@@ -62,7 +79,7 @@ func newStraightLocals(n *names, slow string) straightLocals {
 // closure is in the slow path's method only. The first attempt's results
 // go to the slow path, which returns them when the call ends there, as
 // Do's closure would have left them.
-func (w *writer) straightBody(m *MethodPlan, sl straightLocals, recv, field, errName string, pnames, rnames []string, call string) {
+func (w *writer) straightBody(m *MethodPlan, sl straightLocals, recv, field, errName string, pnames, rnames []string, call, timedCall string) {
 	res := m.Sig.Results()
 	for i, r := range rnames {
 		w.str("\tvar ", r, " ", w.typ(res.At(i).Type()), "\n")
@@ -76,7 +93,16 @@ func (w *writer) straightBody(m *MethodPlan, sl straightLocals, recv, field, err
 	}
 	method := recv + "." + field
 	w.str("\tif ", sl.pass, ", ", sl.ok, " := ", method, ".Straight(); ", sl.ok, " {\n")
-	w.str("\t\tif ", strings.Join(append(append([]string{}, rnames...), errName), ", "), " = ", call, "; ", errName, " == nil {\n")
+	assign := strings.Join(append(append([]string{}, rnames...), errName), ", ") + " = "
+	if sl.actx != "" {
+		w.str("\t\t", sl.actx, ", ", sl.cancel, " := ", method, ".AttemptContext(", pnames[0], ")\n")
+		w.str("\t\t", assign, timedCall, "\n")
+		w.str("\t\t", errName, " = ", method, ".Attempted(", pnames[0], ", ", sl.actx, ", ", errName, ")\n")
+		w.str("\t\t", sl.cancel, "()\n")
+		w.str("\t\tif ", errName, " == nil {\n")
+	} else {
+		w.str("\t\tif ", assign, call, "; ", errName, " == nil {\n")
+	}
 	w.str("\t\t\t", method, ".Succeeded(", sl.pass, ")\n")
 	w.str("\t\t\treturn ", strings.Join(append(append([]string{}, rnames...), "nil"), ", "), "\n")
 	w.str("\t\t}\n")

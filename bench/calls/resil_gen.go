@@ -175,12 +175,36 @@ var _ BreakerRetryTimeout = (*ResilientBreakerRetryTimeout)(nil)
 // Get calls the wrapped BreakerRetryTimeout's Get through its policies.
 func (w *ResilientBreakerRetryTimeout) Get(ctx context.Context, key string, n int, opts ...Option) (int, error) {
 	var r0 int
+	var err error
+	if pass, ok := w.get.Straight(); ok {
+		actx, cancel := w.get.AttemptContext(ctx)
+		r0, err = w.next.Get(actx, key, n, opts...)
+		err = w.get.Attempted(ctx, actx, err)
+		cancel()
+		if err == nil {
+			w.get.Succeeded(pass)
+			return r0, nil
+		}
+		return w.getSlowPath(ctx, key, n, opts, pass, r0, err)
+	}
+	return w.getSlowPath(ctx, key, n, opts, runtime.Pass{}, r0, nil)
+}
+
+// getSlowPath is Get past its straight path: the whole call through
+// w.get when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientBreakerRetryTimeout) getSlowPath(ctx context.Context, key string, n int, opts []Option, pass runtime.Pass, r0 int, failed error) (int, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Get(ctx, key, n, opts...)
 		return err
 	}
-	err := w.get.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.get.Do(ctx, call)
+	} else {
+		err = w.get.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 

@@ -34,11 +34,35 @@ var _ Clock = (*ResilientClock)(nil)
 // Sleep calls the wrapped Clock's Sleep through its policies.
 func (w *ResilientClock) Sleep(ctx context.Context, d time.Duration) (time.Time, error) {
 	var r0 time.Time
+	var err error
+	if pass, ok := w.sleep.Straight(); ok {
+		actx, cancel := w.sleep.AttemptContext(ctx)
+		r0, err = w.next.Sleep(actx, d)
+		err = w.sleep.Attempted(ctx, actx, err)
+		cancel()
+		if err == nil {
+			w.sleep.Succeeded(pass)
+			return r0, nil
+		}
+		return w.sleepSlowPath(ctx, d, pass, r0, err)
+	}
+	return w.sleepSlowPath(ctx, d, runtime.Pass{}, r0, nil)
+}
+
+// sleepSlowPath is Sleep past its straight path: the whole call through
+// w.sleep when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientClock) sleepSlowPath(ctx context.Context, d time.Duration, pass runtime.Pass, r0 time.Time, failed error) (time.Time, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Sleep(ctx, d)
 		return err
 	}
-	err := w.sleep.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.sleep.Do(ctx, call)
+	} else {
+		err = w.sleep.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }

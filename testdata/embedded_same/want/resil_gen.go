@@ -34,12 +34,36 @@ var _ Reader = (*ResilientReader)(nil)
 // Read calls the wrapped Reader's Read through its policies.
 func (w *ResilientReader) Read(ctx context.Context, id string) ([]byte, error) {
 	var r0 []byte
+	var err error
+	if pass, ok := w.read.Straight(); ok {
+		actx, cancel := w.read.AttemptContext(ctx)
+		r0, err = w.next.Read(actx, id)
+		err = w.read.Attempted(ctx, actx, err)
+		cancel()
+		if err == nil {
+			w.read.Succeeded(pass)
+			return r0, nil
+		}
+		return w.readSlowPath(ctx, id, pass, r0, err)
+	}
+	return w.readSlowPath(ctx, id, runtime.Pass{}, r0, nil)
+}
+
+// readSlowPath is Read past its straight path: the whole call through
+// w.read when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientReader) readSlowPath(ctx context.Context, id string, pass runtime.Pass, r0 []byte, failed error) ([]byte, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Read(ctx, id)
 		return err
 	}
-	err := w.read.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.read.Do(ctx, call)
+	} else {
+		err = w.read.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }
 

@@ -156,11 +156,35 @@ func NewResilientPair[K comparable, V Number](next Pair[K, V], opts ...runtime.O
 // Sum calls the wrapped Pair's Sum through its policies.
 func (w *ResilientPair[K, V]) Sum(ctx context.Context, m map[K]V) (V, error) {
 	var r0 V
+	var err error
+	if pass, ok := w.sum.Straight(); ok {
+		actx, cancel := w.sum.AttemptContext(ctx)
+		r0, err = w.next.Sum(actx, m)
+		err = w.sum.Attempted(ctx, actx, err)
+		cancel()
+		if err == nil {
+			w.sum.Succeeded(pass)
+			return r0, nil
+		}
+		return w.sumSlowPath(ctx, m, pass, r0, err)
+	}
+	return w.sumSlowPath(ctx, m, runtime.Pass{}, r0, nil)
+}
+
+// sumSlowPath is Sum past its straight path: the whole call through
+// w.sum when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientPair[K, V]) sumSlowPath(ctx context.Context, m map[K]V, pass runtime.Pass, r0 V, failed error) (V, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Sum(ctx, m)
 		return err
 	}
-	err := w.sum.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.sum.Do(ctx, call)
+	} else {
+		err = w.sum.Failed(ctx, pass, err, call)
+	}
 	return r0, err
 }

@@ -126,8 +126,33 @@ var _ Third = (*ResilientThird)(nil)
 
 // Do calls the wrapped Third's Do through its policies.
 func (w *ResilientThird) Do(ctx context.Context) error {
+	var err error
+	if pass, ok := w.do.Straight(); ok {
+		actx, cancel := w.do.AttemptContext(ctx)
+		err = w.next.Do(actx)
+		err = w.do.Attempted(ctx, actx, err)
+		cancel()
+		if err == nil {
+			w.do.Succeeded(pass)
+			return nil
+		}
+		return w.doSlowPath(ctx, pass, err)
+	}
+	return w.doSlowPath(ctx, runtime.Pass{}, nil)
+}
+
+// doSlowPath is Do past its straight path: the whole call through
+// w.do when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientThird) doSlowPath(ctx context.Context, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.Do(ctx)
 	}
-	return w.do.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.do.Do(ctx, call)
+	} else {
+		err = w.do.Failed(ctx, pass, err, call)
+	}
+	return err
 }

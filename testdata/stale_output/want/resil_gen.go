@@ -33,8 +33,33 @@ var _ S = (*ResilientS)(nil)
 
 // Get calls the wrapped S's Get through its policies.
 func (w *ResilientS) Get(ctx context.Context) error {
+	var err error
+	if pass, ok := w.get.Straight(); ok {
+		actx, cancel := w.get.AttemptContext(ctx)
+		err = w.next.Get(actx)
+		err = w.get.Attempted(ctx, actx, err)
+		cancel()
+		if err == nil {
+			w.get.Succeeded(pass)
+			return nil
+		}
+		return w.getSlowPath(ctx, pass, err)
+	}
+	return w.getSlowPath(ctx, runtime.Pass{}, nil)
+}
+
+// getSlowPath is Get past its straight path: the whole call through
+// w.get when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientS) getSlowPath(ctx context.Context, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.Get(ctx)
 	}
-	return w.get.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.get.Do(ctx, call)
+	} else {
+		err = w.get.Failed(ctx, pass, err, call)
+	}
+	return err
 }

@@ -12,4 +12,13 @@ type Slow interface {
 	//
 	//resil:timeout d=2m
 	Long(ctx context.Context, n int) (bool, error)
+	// Brief gives up quickly, and tries twice.
+	//
+	//resil:timeout 5ms
+	//resil:retry attempts=2 base=1ms max=1ms unsafe
+	Brief(ctx context.Context) (string, error)
+	// Once gives up quickly, and tries once.
+	//
+	//resil:timeout 5ms
+	Once(ctx context.Context) error
 }

@@ -11,9 +11,11 @@ import (
 // ResilientSlow wraps a Slow with the resilience policies of its
 // directives. It is safe for concurrent use when the wrapped Slow is.
 type ResilientSlow struct {
-	next Slow
-	wait *runtime.Method
-	long *runtime.Method
+	next  Slow
+	wait  *runtime.Method
+	long  *runtime.Method
+	brief *runtime.Method
+	once  *runtime.Method
 }
 
 // NewResilientSlow returns a ResilientSlow that calls next through the policies
@@ -32,6 +34,22 @@ func NewResilientSlow(next Slow, opts ...runtime.Option) *ResilientSlow {
 		Name:      "Long",
 		Timeout:   2 * time.Minute,
 	})
+	w.brief = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Slow",
+		Name:      "Brief",
+		Retry: &runtime.RetryConfig{
+			Attempts: 2,
+			Base:     time.Millisecond,
+			Max:      time.Millisecond,
+			Jitter:   runtime.JitterFull,
+		},
+		Timeout: 5 * time.Millisecond,
+	})
+	w.once = rt.NewMethod(runtime.MethodConfig{
+		Interface: "Slow",
+		Name:      "Once",
+		Timeout:   5 * time.Millisecond,
+	})
 	return w
 }
 
@@ -39,20 +57,138 @@ var _ Slow = (*ResilientSlow)(nil)
 
 // Wait calls the wrapped Slow's Wait through its policies.
 func (w *ResilientSlow) Wait(ctx context.Context) error {
+	var err error
+	if pass, ok := w.wait.Straight(); ok {
+		actx, cancel := w.wait.AttemptContext(ctx)
+		err = w.next.Wait(actx)
+		err = w.wait.Attempted(ctx, actx, err)
+		cancel()
+		if err == nil {
+			w.wait.Succeeded(pass)
+			return nil
+		}
+		return w.waitSlowPath(ctx, pass, err)
+	}
+	return w.waitSlowPath(ctx, runtime.Pass{}, nil)
+}
+
+// waitSlowPath is Wait past its straight path: the whole call through
+// w.wait when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientSlow) waitSlowPath(ctx context.Context, pass runtime.Pass, failed error) error {
 	call := func(ctx context.Context) error {
 		return w.next.Wait(ctx)
 	}
-	return w.wait.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.wait.Do(ctx, call)
+	} else {
+		err = w.wait.Failed(ctx, pass, err, call)
+	}
+	return err
 }
 
 // Long calls the wrapped Slow's Long through its policies.
 func (w *ResilientSlow) Long(ctx context.Context, n int) (bool, error) {
 	var r0 bool
+	var err error
+	if pass, ok := w.long.Straight(); ok {
+		actx, cancel := w.long.AttemptContext(ctx)
+		r0, err = w.next.Long(actx, n)
+		err = w.long.Attempted(ctx, actx, err)
+		cancel()
+		if err == nil {
+			w.long.Succeeded(pass)
+			return r0, nil
+		}
+		return w.longSlowPath(ctx, n, pass, r0, err)
+	}
+	return w.longSlowPath(ctx, n, runtime.Pass{}, r0, nil)
+}
+
+// longSlowPath is Long past its straight path: the whole call through
+// w.long when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientSlow) longSlowPath(ctx context.Context, n int, pass runtime.Pass, r0 bool, failed error) (bool, error) {
 	call := func(ctx context.Context) error {
 		var err error
 		r0, err = w.next.Long(ctx, n)
 		return err
 	}
-	err := w.long.Do(ctx, call)
+	err := failed
+	if err == nil {
+		err = w.long.Do(ctx, call)
+	} else {
+		err = w.long.Failed(ctx, pass, err, call)
+	}
 	return r0, err
+}
+
+// Brief calls the wrapped Slow's Brief through its policies.
+func (w *ResilientSlow) Brief(ctx context.Context) (string, error) {
+	var r0 string
+	var err error
+	if pass, ok := w.brief.Straight(); ok {
+		actx, cancel := w.brief.AttemptContext(ctx)
+		r0, err = w.next.Brief(actx)
+		err = w.brief.Attempted(ctx, actx, err)
+		cancel()
+		if err == nil {
+			w.brief.Succeeded(pass)
+			return r0, nil
+		}
+		return w.briefSlowPath(ctx, pass, r0, err)
+	}
+	return w.briefSlowPath(ctx, runtime.Pass{}, r0, nil)
+}
+
+// briefSlowPath is Brief past its straight path: the whole call through
+// w.brief when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientSlow) briefSlowPath(ctx context.Context, pass runtime.Pass, r0 string, failed error) (string, error) {
+	call := func(ctx context.Context) error {
+		var err error
+		r0, err = w.next.Brief(ctx)
+		return err
+	}
+	err := failed
+	if err == nil {
+		err = w.brief.Do(ctx, call)
+	} else {
+		err = w.brief.Failed(ctx, pass, err, call)
+	}
+	return r0, err
+}
+
+// Once calls the wrapped Slow's Once through its policies.
+func (w *ResilientSlow) Once(ctx context.Context) error {
+	var err error
+	if pass, ok := w.once.Straight(); ok {
+		actx, cancel := w.once.AttemptContext(ctx)
+		err = w.next.Once(actx)
+		err = w.once.Attempted(ctx, actx, err)
+		cancel()
+		if err == nil {
+			w.once.Succeeded(pass)
+			return nil
+		}
+		return w.onceSlowPath(ctx, pass, err)
+	}
+	return w.onceSlowPath(ctx, runtime.Pass{}, nil)
+}
+
+// onceSlowPath is Once past its straight path: the whole call through
+// w.once when Straight turned it away (failed is nil), else the rest of a
+// call whose first attempt, let through with pass, failed with failed.
+func (w *ResilientSlow) onceSlowPath(ctx context.Context, pass runtime.Pass, failed error) error {
+	call := func(ctx context.Context) error {
+		return w.next.Once(ctx)
+	}
+	err := failed
+	if err == nil {
+		err = w.once.Do(ctx, call)
+	} else {
+		err = w.once.Failed(ctx, pass, err, call)
+	}
+	return err
 }
