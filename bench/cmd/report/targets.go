@@ -117,33 +117,33 @@ func (r *report) targets() []target {
 				fmt.Sprintf("%s overhead / gobreaker overhead (%s)", c, mode),
 				ours-direct, gob-direct, breakerLimit,
 				fmt.Sprintf("%.1f ns vs %.1f ns over a %.1f ns direct call", ours-direct, gob-direct, direct),
-				"see Why the misses: closed breaker"))
+				"see Where the time goes: closed breaker"))
 			ts = append(ts, r.allocsTarget(fmt.Sprintf("allocs/op on the happy path, %s (%s)", c, mode),
 				"Call/"+mode+"/"+c, 0, "see the profiles"))
 		}
 		ts = append(ts, r.allocsTarget(fmt.Sprintf("allocs/op of a rejection, resilgen-breaker-open (%s)", mode),
-			"Call/"+mode+"/resilgen-breaker-open", 0, "see Why the misses: open breaker"))
+			"Call/"+mode+"/resilgen-breaker-open", 0, "see Where the time goes: open breaker"))
 		ours, bare := call("resilgen-breaker-retry-timeout"), call("direct-timeout")
 		ts = append(ts, ratioTarget(fmt.Sprintf("resilgen-breaker-retry-timeout / direct-timeout (%s)", mode),
-			ours, bare, timeoutLimit, fmt.Sprintf("%.1f ns vs %.1f ns", ours, bare), "see Why the misses: timeout"))
+			ours, bare, timeoutLimit, fmt.Sprintf("%.1f ns vs %.1f ns", ours, bare), "see Where the time goes: timeout"))
 	}
 
 	store := func(st, op string) float64 { v, _ := r.get("Store/"+st+"/"+op, "ns/op"); return v }
 	hit, gob := store("memory", "idem-hit"), func() float64 { v, _ := r.get("Call/seq/gobreaker", "ns/op"); return v }()
 	ts = append(ts,
 		ratioTarget("memory idem-hit / gobreaker's whole call (seq)", hit, gob, memHitLimit,
-			fmt.Sprintf("%s vs %s", dur(hit), dur(gob)), "see Why the misses: memory idem-hit"),
-		r.allocsTarget("allocs/op of a memory idem-hit", "Store/memory/idem-hit", memHitAllocs, "see Why the misses: memory idem-hit"),
+			fmt.Sprintf("%s vs %s", dur(hit), dur(gob)), "see Where the time goes: memory idem-hit"),
+		r.allocsTarget("allocs/op of a memory idem-hit", "Store/memory/idem-hit", memHitAllocs, "see Where the time goes: memory idem-hit"),
 		ratioTarget("memory idem-miss / floor-put", store("memory", "idem-miss"), store("memory", "floor-put"), memMissLimit,
-			fmt.Sprintf("%s vs %s", dur(store("memory", "idem-miss")), dur(store("memory", "floor-put"))), "see Why the misses: memory idem-miss"),
+			fmt.Sprintf("%s vs %s", dur(store("memory", "idem-miss")), dur(store("memory", "floor-put"))), "see Where the time goes: memory idem-miss"),
 		ratioTarget("bolt idem-hit / floor-get", store("bolt", "idem-hit"), store("bolt", "floor-get"), boltHitLimit,
-			fmt.Sprintf("%s vs %s", dur(store("bolt", "idem-hit")), dur(store("bolt", "floor-get"))), "see Why the misses: bolt idem-hit"),
+			fmt.Sprintf("%s vs %s", dur(store("bolt", "idem-hit")), dur(store("bolt", "floor-get"))), "see Where the time goes: bolt idem-hit"),
 		r.pgMissTarget(),
 	)
 	for _, st := range []string{"bolt", "pg"} {
 		a, f := store(st, "journal-append"), store(st, "floor-append")
 		ts = append(ts, ratioTarget(st+" journal-append / floor-append", a, f, storeLimit,
-			fmt.Sprintf("%s vs %s", dur(a), dur(f)), "see Why the misses: "+st+" journal-append"))
+			fmt.Sprintf("%s vs %s", dur(a), dur(f)), "see Where the time goes: "+st+" journal-append"))
 	}
 
 	for _, n := range r.sizes() {
@@ -153,9 +153,9 @@ func (r *report) targets() []target {
 		load, _ := r.get(p+"load", "ns/op")
 		ts = append(ts,
 			ratioTarget(fmt.Sprintf("generation time / mockgen's, N=%d", n), ours, mock, 0.3,
-				fmt.Sprintf("%s vs %s", secs(ours), secs(mock)), "see Why the misses: generation"),
+				fmt.Sprintf("%s vs %s", secs(ours), secs(mock)), "see Where the time goes: generation"),
 			ratioTarget(fmt.Sprintf("generation time / bare packages.Load, N=%d", n), ours, load, 2,
-				fmt.Sprintf("%s vs %s", secs(ours), secs(load)), "see Why the misses: generation"))
+				fmt.Sprintf("%s vs %s", secs(ours), secs(load)), "see Where the time goes: generation"))
 	}
 	return append(ts, r.rateLimitTargets()...)
 }
@@ -183,7 +183,7 @@ func (r *report) pgMissTarget() target {
 	}
 	t.met = boolp(met)
 	if !met {
-		t.why = "see Why the misses: pg idem-miss"
+		t.why = "see Where the time goes: pg idem-miss"
 	}
 	return t
 }
