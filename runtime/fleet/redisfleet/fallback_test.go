@@ -169,11 +169,16 @@ func TestHostileValuesAreRefused(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			ns := namespace(t)
-			r := newReplica(t, addr, ns, runtime.BreakerConfig{Threshold: 2}, []redisfleet.Option{redisfleet.WithSyncInterval(time.Hour)})
-			waitSubscribed(t, addr, ns, 1)
+			// Spoiled before the replica joins: its first read of the
+			// state, made once it has subscribed, must meet the spoiled
+			// value too. Spoiled after, that read could cross the first
+			// failure and rejoin the fleet in between, which starts the
+			// local count over.
 			if err := spoil(ns); err != nil {
 				t.Fatal(err)
 			}
+			r := newReplica(t, addr, ns, runtime.BreakerConfig{Threshold: 2}, []redisfleet.Option{redisfleet.WithSyncInterval(time.Hour)})
+			waitSubscribed(t, addr, ns, 1)
 			dep := &dependency{down: true}
 			for i := 0; i < 2; i++ {
 				if err := r.method.Do(ctx, dep.call); !errors.Is(err, errDown) {
