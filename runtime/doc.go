@@ -12,6 +12,13 @@
 //
 // and each wrapped method runs its call through [Method.Do] or, when its
 // results are recorded (idempotent or checkpointed), [Method.DoRecorded].
+// Two shortcuts keep the common calls off that chain without changing what
+// they do: a method with only a breaker, a retry and a timeout calls the
+// dependency itself while [Method.Straight] lets it (the breaker is closed,
+// and nothing else needs the call) and hands a failed first attempt to
+// [Method.Failed]; an idempotent method of scalar arguments and results asks
+// [Method.Replay] for its record in the memory store first. Neither
+// allocates.
 // Policies compose in one fixed order, outermost first:
 //
 //	fallback -> bulkhead -> checkpoint / idempotency lookup -> breaker -> retry -> hedge -> ratelimit -> timeout -> faults -> call
