@@ -68,8 +68,9 @@ type memStoreKey [128]byte
 // which). The result is the store's own slice, for reading only: no one
 // writes into a recorded result, and Complete stores a new one. The store
 // key is built in small, so that a hit allocates nothing: a map lookup by
-// string(bytes) does not.
-func (m *Method) peek(ctx context.Context, s *memoryStore, small *memStoreKey, key string, fp []byte) (result, storeKey []byte, ok bool) {
+// string(bytes) does not. rec is the record found, and memo its decoded
+// results, if a hit decoded them (memo.go).
+func (m *Method) peek(ctx context.Context, s *memoryStore, small *memStoreKey, key string, fp []byte) (result, storeKey []byte, rec *memRecord, memo *resultMemo, ok bool) {
 	var expiresAt time.Time
 	k := append(small[:0], m.fullName...)
 	k = append(k, ':')
@@ -79,20 +80,20 @@ func (m *Method) peek(ctx context.Context, s *memoryStore, small *memStoreKey, k
 		k = append(k, key...)
 	}
 	if ctx.Err() != nil {
-		return nil, k, false
+		return nil, k, nil, nil, false
 	}
 	s.mu.Lock()
 	r := s.records[string(k)]
 	ok = r != nil && r.Done && r.Fingerprint == string(fp)
 	if ok {
-		result, expiresAt = r.Result, r.ExpiresAt
+		result, expiresAt, memo = r.Result, r.ExpiresAt, r.memo
 	}
 	s.mu.Unlock()
 	// The clock is read outside the lock: the record's fields are copied.
 	if !ok || !m.before(expiresAt) {
-		return nil, k, false
+		return nil, k, nil, nil, false
 	}
-	return result, k, true
+	return result, k, r, memo, true
 }
 
 // before reports whether the method's clock is still before t. On the
@@ -128,9 +129,9 @@ func (m *Method) memoryHit(ctx context.Context, s *memoryStore, rec Recording) (
 		return "", "", "", true, fmt.Errorf("%s: idempotency fingerprint of the arguments: %w", m.fullName, err)
 	}
 	var small memStoreKey
-	result, k, ok := m.peek(ctx, s, &small, rec.Key, sum)
+	result, k, r, memo, ok := m.peek(ctx, s, &small, rec.Key, sum)
 	if ok {
-		return "", "", "", true, m.hit(ctx, m.hitKey(rec.Key, k), result, rec.Results)
+		return "", "", "", true, m.memoryHitOf(ctx, s, r, memo, m.hitKey(rec.Key, k), result, rec.Results)
 	}
 	both := string(append(k, sum...))
 	storeKey, fp = both[:len(k)], both[len(k):]
@@ -140,4 +141,30 @@ func (m *Method) memoryHit(ctx context.Context, s *memoryStore, rec Recording) (
 		key = storeKey[len(m.fullName)+1:]
 	}
 	return storeKey, key, fp, false, nil
+}
+
+// memoryHitOf fills results from r, a finished record found with result
+// and memo: by copying the memo when there is one, else by decoding the
+// record, after which it keeps the record's results decoded in r for the
+// hits to come, when their types allow (memo.go).
+func (m *Method) memoryHitOf(ctx context.Context, s *memoryStore, r *memRecord, memo *resultMemo, key string, result []byte, results []any) error {
+	if memo != nil && memo.fill(results) {
+		if m.observer != nil {
+			m.reportHit(ctx, key)
+		}
+		return nil
+	}
+	if err := m.hit(ctx, key, result, results); err != nil {
+		return err
+	}
+	if memo == nil && len(results) > 0 {
+		if memo, ok := newResultMemo(result, results); ok {
+			s.mu.Lock()
+			if r.memo == nil {
+				r.memo = memo
+			}
+			s.mu.Unlock()
+		}
+	}
+	return nil
 }

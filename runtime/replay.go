@@ -41,7 +41,7 @@ func (m *Method) Replay(ctx context.Context, key string, args, results []any) bo
 	var buf [memFingerprintMax]byte
 	fp := s.fingerprintJSON(&buf, b, key != "")
 	var keyBuf memStoreKey
-	result, k, ok := m.peek(ctx, s, &keyBuf, key, fp)
+	result, k, _, _, ok := m.peek(ctx, s, &keyBuf, key, fp)
 	if !ok || !decodeScalars(result, results) {
 		return false
 	}

@@ -32,7 +32,7 @@ func TestReplayOnTheSystemClockExpires(t *testing.T) {
 		{"live, wall clock only", now.Add(time.Hour).Round(0), true},
 		{"expired, wall clock only", now.Add(-time.Second).Round(0), false},
 	} {
-		s.records["Svc.Get:k"] = &Record{Key: "Svc.Get:k", Fingerprint: string(fp), Done: true, Result: []byte("[3]"), ExpiresAt: c.expiresAt}
+		s.records["Svc.Get:k"] = &memRecord{Record: Record{Key: "Svc.Get:k", Fingerprint: string(fp), Done: true, Result: []byte("[3]"), ExpiresAt: c.expiresAt}}
 		var r0 int
 		if got := m.Replay(ctx, "k", []any{"k"}, []any{&r0}); got != c.want {
 			t.Fatalf("%s: Replay answered %v, want %v", c.name, got, c.want)
