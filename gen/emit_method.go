@@ -162,28 +162,13 @@ func (w *writer) wrappedBody(m *MethodPlan, n *names, recv, field, ctx, errName,
 		return "return " + strings.Join(rnames, ", ") + ", " + last
 	}
 
-	// The attempt: the closure the runtime calls once per attempt. Without
-	// a ctx parameter the attempt's ctx has nowhere to go.
-	attemptParam := ctx + " " + w.qual("context", "Context")
-	callerCtx := ctx
-	if !m.HasCtx {
-		attemptParam = w.qual("context", "Context")
-		callerCtx = w.qual("context", "Background") + "()"
-	}
+	callerCtx, attemptParam := w.attemptCtx(m, ctx)
 	attempt := func() {
 		if m.Hedge != nil {
 			w.hedgedAttempt(n, callName, attemptParam, errName, call, rnames)
 			return
 		}
-		w.str("\t", callName, " := func(", attemptParam, ") error {\n")
-		if len(rnames) == 0 {
-			w.str("\t\treturn ", call, "\n")
-		} else {
-			w.str("\t\tvar ", errName, " error\n")
-			w.str("\t\t", strings.Join(rnames, ", "), ", ", errName, " = ", call, "\n")
-			w.str("\t\treturn ", errName, "\n")
-		}
-		w.str("\t}\n")
+		w.attemptFunc(callName, attemptParam, errName, call, rnames)
 	}
 
 	// The attempt gets a name of its own rather than being written inside
@@ -213,6 +198,31 @@ func (w *writer) wrappedBody(m *MethodPlan, n *names, recv, field, ctx, errName,
 		w.fallback(m, recv, field, callerCtx, errName, pnames)
 	}
 	w.str("\t", returns(errName), "\n")
+}
+
+// attemptCtx returns the context the method's caller gave (ctx, or
+// context.Background() for a method without one) and the parameter of the
+// attempt's closure: without a ctx parameter the attempt's ctx has nowhere
+// to go, and is not named.
+func (w *writer) attemptCtx(m *MethodPlan, ctx string) (callerCtx, attemptParam string) {
+	if !m.HasCtx {
+		return w.qual("context", "Background") + "()", w.qual("context", "Context")
+	}
+	return ctx, ctx + " " + w.qual("context", "Context")
+}
+
+// attemptFunc writes the attempt: the closure, named callName, that the
+// runtime calls once per attempt, storing the call's results in rnames.
+func (w *writer) attemptFunc(callName, attemptParam, errName, call string, rnames []string) {
+	w.str("\t", callName, " := func(", attemptParam, ") error {\n")
+	if len(rnames) == 0 {
+		w.str("\t\treturn ", call, "\n")
+	} else {
+		w.str("\t\tvar ", errName, " error\n")
+		w.str("\t\t", strings.Join(rnames, ", "), ", ", errName, " = ", call, "\n")
+		w.str("\t\treturn ", errName, "\n")
+	}
+	w.str("\t}\n")
 }
 
 // recording spells runtime.Recording{Key, Args, Results}, on one line. Args

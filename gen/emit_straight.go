@@ -138,19 +138,8 @@ func (w *writer) slowPathMethod(m *MethodPlan, sl straightLocals, recv, self, fi
 	w.results(m.Sig)
 	w.str(" {\n")
 
-	callerCtx, attemptParam := ctx, ctx+" "+w.qual("context", "Context")
-	if !m.HasCtx {
-		callerCtx, attemptParam = w.qual("context", "Background")+"()", w.qual("context", "Context")
-	}
-	w.str("\t", callName, " := func(", attemptParam, ") error {\n")
-	if len(rnames) == 0 {
-		w.str("\t\treturn ", call, "\n")
-	} else {
-		w.str("\t\tvar ", errName, " error\n")
-		w.str("\t\t", strings.Join(rnames, ", "), ", ", errName, " = ", call, "\n")
-		w.str("\t\treturn ", errName, "\n")
-	}
-	w.str("\t}\n")
+	callerCtx, attemptParam := w.attemptCtx(m, ctx)
+	w.attemptFunc(callName, attemptParam, errName, call, rnames)
 	w.str("\t", errName, " := ", sl.failed, "\n")
 	w.str("\tif ", errName, " == nil {\n")
 	w.str("\t\t", errName, " = ", method, ".Do(", callerCtx, ", ", callName, ")\n")

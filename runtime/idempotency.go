@@ -185,13 +185,14 @@ func (m *Method) claimAndCall(ctx context.Context, storeKey, key, fp string, rec
 	defer func() { m.rt.flights.finish(storeKey, f, ok, result) }()
 
 	store, owner := m.rt.cfg.store, m.rt.cfg.owner
+	mem, inProcess := store.(*memoryStore)
 	// The claim must be settled even when the caller has given up, or the
 	// key would stay blocked until the lease runs out.
 	// The memory store reads nothing of a context but its end: it gets
 	// one that never ends, which costs no allocation.
 	bg := context.Background()
 	runCtx, stopRenewing := ctx, func() {}
-	if _, inProcess := store.(*memoryStore); !inProcess {
+	if !inProcess {
 		bg = context.WithoutCancel(ctx)
 		runCtx, stopRenewing = m.keepClaim(ctx, storeKey)
 	}
@@ -224,7 +225,7 @@ func (m *Method) claimAndCall(ctx context.Context, storeKey, key, fp string, rec
 		return fmt.Errorf("%s: encoding the results of idempotency key %q: %w", m.fullName, key, err)
 	}
 	expiresAt := m.clock.Now().Add(m.idem.TTL)
-	if mem, ok := store.(*memoryStore); ok {
+	if inProcess {
 		// enc is this call's own and read-only from here on (the flight
 		// hands it to waiters to decode): the store may keep it.
 		err = mem.completeOwned(bg, storeKey, owner, enc, expiresAt)

@@ -131,7 +131,7 @@ func (m *Method) memoryHit(ctx context.Context, s *memoryStore, rec Recording) (
 	var small memStoreKey
 	result, k, r, memo, ok := m.peek(ctx, s, &small, rec.Key, sum)
 	if ok {
-		return "", "", "", true, m.memoryHitOf(ctx, s, r, memo, m.hitKey(rec.Key, k), result, rec.Results)
+		return "", "", "", true, m.memoryHitOf(ctx, s, r, memo, rec.Key, k, result, rec.Results)
 	}
 	both := string(append(k, sum...))
 	storeKey, fp = both[:len(k)], both[len(k):]
@@ -143,18 +143,19 @@ func (m *Method) memoryHit(ctx context.Context, s *memoryStore, rec Recording) (
 	return storeKey, key, fp, false, nil
 }
 
-// memoryHitOf fills results from r, a finished record found with result
-// and memo: by copying the memo when there is one, else by decoding the
-// record, after which it keeps the record's results decoded in r for the
-// hits to come, when their types allow (memo.go).
-func (m *Method) memoryHitOf(ctx context.Context, s *memoryStore, r *memRecord, memo *resultMemo, key string, result []byte, results []any) error {
+// memoryHitOf fills results from r, a finished record found under
+// storeKey with result and memo, for a call with key: by copying the memo
+// when there is one, else by decoding the record, after which it keeps the
+// record's results decoded in r for the hits to come, when their types
+// allow (memo.go). The key reported is spelled only when it is needed.
+func (m *Method) memoryHitOf(ctx context.Context, s *memoryStore, r *memRecord, memo *resultMemo, key string, storeKey, result []byte, results []any) error {
 	if memo != nil && memo.fill(results) {
 		if m.observer != nil {
-			m.reportHit(ctx, key)
+			m.reportHit(ctx, m.hitKey(key, storeKey))
 		}
 		return nil
 	}
-	if err := m.hit(ctx, key, result, results); err != nil {
+	if err := m.hit(ctx, m.hitKey(key, storeKey), result, results); err != nil {
 		return err
 	}
 	if memo == nil && len(results) > 0 {

@@ -72,8 +72,9 @@ func (s *memoryStore) Claim(ctx context.Context, key, fingerprint, owner string,
 }
 
 // memRecord is a record of the memory store, with its results decoded
-// once a hit has decoded them (memo.go); memo is set under the store's mu,
-// once, and a record whose result changes is a new memRecord.
+// once a hit has decoded them (memo.go). memo is set under the store's mu,
+// once: a finished record's result never changes, and a claim made after
+// it expires is a new memRecord.
 type memRecord struct {
 	Record
 	memo *resultMemo

@@ -12,7 +12,8 @@ import "context"
 // key, args and results are those of the [Recording] the wrapper would
 // give DoRecorded. Replay keeps none of them and hands them to nothing that
 // could, so that a wrapper's slices, boxed arguments and results stay on
-// its stack: a hit allocates nothing. It answers only when
+// its stack: a hit allocates nothing but the strings it decodes into
+// string results. It answers only when
 //   - the method is idempotent and has no bulkhead (whose wait or
 //     rejection comes before the lookup);
 //   - the runtime's store is the memory store of [NewMemoryStore];

@@ -129,7 +129,8 @@ func (r *report) targets() []target {
 	}
 
 	store := func(st, op string) float64 { v, _ := r.get("Store/"+st+"/"+op, "ns/op"); return v }
-	hit, gob := store("memory", "idem-hit"), func() float64 { v, _ := r.get("Call/seq/gobreaker", "ns/op"); return v }()
+	hit := store("memory", "idem-hit")
+	gob, _ := r.get("Call/seq/gobreaker", "ns/op")
 	ts = append(ts,
 		ratioTarget("memory idem-hit / gobreaker's whole call (seq)", hit, gob, memHitLimit,
 			fmt.Sprintf("%s vs %s", dur(hit), dur(gob)), "see Where the time goes: memory idem-hit"),
