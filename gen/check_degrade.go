@@ -50,18 +50,12 @@ func (c *checker) fallbackPlan(subject string, mp *MethodPlan, a applied, pos to
 		fp.OnFailed = true
 	}
 	want := "declare " + c.fallbackSignature(v.Raw, mp.Sig) + " in package " + c.pkg.Types.Name()
-	obj := c.pkg.Types.Scope().Lookup(v.Raw)
-	if obj == nil {
-		c.errorf(pos, "%s: fallback %s: no such function in package %s; %s", subject, v.Raw, c.pkg.Types.Name(), want)
+	sig := c.lookupFunc(pos, subject+": fallback "+v.Raw, v.Raw, "func", want)
+	if sig == nil {
 		return nil
 	}
-	fn, ok := obj.(*types.Func)
-	if !ok {
-		c.errorf(pos, "%s: fallback %s: %s is a %s, not a func; %s", subject, v.Raw, v.Raw, objKind(obj), want)
-		return nil
-	}
-	if !c.fallbackFits(fn.Type().(*types.Signature), mp.Sig) {
-		c.errorf(pos, "%s: fallback %s has type %s, which does not take the method's parameters and err error and return its results; %s", subject, v.Raw, c.typeString(fn.Type()), want)
+	if !c.fallbackFits(sig, mp.Sig) {
+		c.errorf(pos, "%s: fallback %s has type %s, which does not take the method's parameters and err error and return its results; %s", subject, v.Raw, c.typeString(sig), want)
 		return nil
 	}
 	return fp

@@ -72,17 +72,10 @@ func (c *checker) checkRateLimit(iface, subject string, p *Plan, mp *MethodPlan,
 func (c *checker) checkHintFunc(v Value) {
 	const sigText = "func(err error) (time.Duration, bool)"
 	want := "declare func " + v.Raw + "(err error) (time.Duration, bool) in package " + c.pkg.Types.Name()
-	obj := c.pkg.Types.Scope().Lookup(v.Raw)
-	if obj == nil {
-		c.errorf(v.Pos, "retry after=%s: no such function in package %s; %s", v.Raw, c.pkg.Types.Name(), want)
+	sig := c.lookupFunc(v.Pos, "retry after="+v.Raw, v.Raw, sigText, want)
+	if sig == nil {
 		return
 	}
-	fn, ok := obj.(*types.Func)
-	if !ok {
-		c.errorf(v.Pos, "retry after=%s: %s is a %s, not a %s; %s", v.Raw, v.Raw, objKind(obj), sigText, want)
-		return
-	}
-	sig := fn.Type().(*types.Signature)
 	if sig.TypeParams().Len() > 0 || sig.Variadic() || sig.Params().Len() != 1 || sig.Results().Len() != 2 ||
 		!types.Identical(sig.Params().At(0).Type(), c.errType) ||
 		!c.isDuration(sig.Results().At(0).Type()) ||

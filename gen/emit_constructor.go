@@ -98,13 +98,20 @@ func (w *writer) constructor(p *Plan, typeName, decl, iface, self, nextField str
 
 // breaker writes `v := rt.NewBreaker(name, runtime.BreakerConfig{...})`.
 func (w *writer) breaker(rt, v string, b *BreakerPlan) {
-	fields := []kv{
-		{key: "Threshold", val: strconv.Itoa(b.Threshold)},
-		{key: "Window", val: w.duration(b.Window)},
-		{key: "Timeout", val: w.duration(b.Timeout)},
-		{key: "HalfOpen", val: strconv.Itoa(b.HalfOpen)},
+	// Count mode opens on Threshold failures, rate mode on Rate percent
+	// of at least Min calls.
+	fields := []kv{{key: "Threshold", val: strconv.Itoa(b.Threshold)}}
+	if b.Rate > 0 {
+		fields = []kv{{key: "Rate", val: strconv.Itoa(b.Rate)}, {key: "Min", val: strconv.Itoa(b.Min)}}
 	}
-	fields = w.breakerModes(b, fields)
+	fields = append(fields,
+		kv{key: "Window", val: w.duration(b.Window)},
+		kv{key: "Timeout", val: w.duration(b.Timeout)},
+		kv{key: "HalfOpen", val: strconv.Itoa(b.HalfOpen)},
+	)
+	if b.Slow > 0 {
+		fields = append(fields, kv{key: "Slow", val: w.duration(b.Slow)})
+	}
 	if b.If != "" {
 		fields = append(fields, kv{key: "IsFailure", val: w.qual(w.e.pkg.Path(), b.If)})
 	}

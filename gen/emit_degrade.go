@@ -5,19 +5,6 @@ import (
 	"strings"
 )
 
-// breakerModes rewrites a breaker's literal fields for rate mode (Rate and
-// Min instead of Threshold) and adds Slow when set.
-func (w *writer) breakerModes(b *BreakerPlan, fields []kv) []kv {
-	if b.Rate > 0 {
-		fields[0] = kv{key: "Rate", val: strconv.Itoa(b.Rate)}
-		fields = append(fields[:1], append([]kv{{key: "Min", val: strconv.Itoa(b.Min)}}, fields[1:]...)...)
-	}
-	if b.Slow > 0 {
-		fields = append(fields, kv{key: "Slow", val: w.duration(b.Slow)})
-	}
-	return fields
-}
-
 // degradation adds a method's Hedge and Fallback to its MethodConfig.
 func (w *writer) degradation(m *MethodPlan, fields []kv) []kv {
 	if h := m.Hedge; h != nil {
@@ -37,7 +24,7 @@ func (w *writer) degradation(m *MethodPlan, fields []kv) []kv {
 // gets its results into locals of its own and copies them to the call's
 // only when runtime.Won says it is the try the caller gets, so that tries
 // running at once never write the same variables.
-func (w *writer) hedgedAttempt(n *names, callName, attemptParam, errName, call string, rnames []string) {
+func (w *writer) hedgedAttempt(n *names, ctx, callName, attemptParam, errName, call string, rnames []string) {
 	w.str("\t", callName, " := func(", attemptParam, ") error {\n")
 	if len(rnames) == 0 {
 		w.str("\t\treturn ", call, "\n")
@@ -48,7 +35,6 @@ func (w *writer) hedgedAttempt(n *names, callName, attemptParam, errName, call s
 	for i := range rnames {
 		tries[i] = n.get("t" + strconv.Itoa(i))
 	}
-	ctx := strings.Fields(attemptParam)[0]
 	w.str("\t\t", strings.Join(tries, ", "), ", ", errName, " := ", call, "\n")
 	w.str("\t\tif ", errName, " == nil && ", w.qual(runtimePath, "Won"), "(", ctx, ") {\n")
 	w.str("\t\t\t", strings.Join(rnames, ", "), " = ", strings.Join(tries, ", "), "\n")

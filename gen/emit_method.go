@@ -165,7 +165,8 @@ func (w *writer) wrappedBody(m *MethodPlan, n *names, recv, field, ctx, errName,
 	callerCtx, attemptParam := w.attemptCtx(m, ctx)
 	attempt := func() {
 		if m.Hedge != nil {
-			w.hedgedAttempt(n, callName, attemptParam, errName, call, rnames)
+			// A hedged method has a ctx: the checker refuses one without.
+			w.hedgedAttempt(n, ctx, callName, attemptParam, errName, call, rnames)
 			return
 		}
 		w.attemptFunc(callName, attemptParam, errName, call, rnames)

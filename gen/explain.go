@@ -20,11 +20,9 @@ import (
 func Explain(w io.Writer, dir string, pkgs []*packages.Package, typeNames []string) (warns, errs ErrorList) {
 	var b strings.Builder
 	for _, pkg := range pkgs {
-		ifaces, ferrs := FindInterfaces(pkg, typeNames)
-		plans, cerrs := Check(pkg, ifaces)
-		if len(ferrs)+len(cerrs) > 0 {
-			errs = append(errs, ferrs...)
-			errs = append(errs, cerrs...)
+		plans, perrs := planPackage(pkg, typeNames)
+		if len(perrs) > 0 {
+			errs = append(errs, perrs...)
 			continue
 		}
 		warns = append(warns, Warn(pkg.Fset, plans)...)

@@ -158,14 +158,21 @@ func GenerateAll(pkgs []*packages.Package, typeNames []string, header string) ([
 	return files, warns.Sort(), errs.Sort()
 }
 
+// planPackage finds the annotated interfaces of pkg and checks them: the
+// stages Generate and Explain share. The plans are complete only without
+// errors.
+func planPackage(pkg *packages.Package, typeNames []string) ([]*Plan, ErrorList) {
+	ifaces, errs := FindInterfaces(pkg, typeNames)
+	plans, cerrs := Check(pkg, ifaces)
+	return plans, append(errs, cerrs...)
+}
+
 // Generate is the pipeline for one loaded package: find the annotated
 // interfaces, check them, emit their wrappers. It returns nil content when
 // the package has nothing to wrap, and the warnings about the plans (see
 // [Warn]), which are looked for only once there is no error.
 func Generate(pkg *packages.Package, typeNames []string, header string) (out []byte, warns, errs ErrorList) {
-	ifaces, errs := FindInterfaces(pkg, typeNames)
-	plans, cerrs := Check(pkg, ifaces)
-	errs = append(errs, cerrs...)
+	plans, errs := planPackage(pkg, typeNames)
 	if len(errs) > 0 {
 		return nil, nil, errs.Sort()
 	}
