@@ -428,8 +428,8 @@ func (n *names) get(want string) string {
 // identifiers (types.Universe: any, error, string, nil, len, min...).
 // Generated code refers to them (`[]any{...}`, `var err error`,
 // `string(x)`, `x == nil`), so a local or an import of that name would
-// shadow what it means. jen.IsReservedWord predates Go 1.18 and misses
-// any, comparable, min, max and clear.
+// shadow what it means. jen.IsReservedWord misses any and comparable
+// (and reserves err, which the names beside it keep for the error).
 func predeclared(name string) bool {
 	return token.IsKeyword(name) || types.Universe.Lookup(name) != nil
 }

@@ -55,20 +55,21 @@ type BreakerConfig struct {
 	// failure, at least Rate percent of the calls that ended inside Window
 	// failed and at least Min calls ended there. A success never opens it.
 	// The window slides in tenths of Window. Rate mode counts every
-	// success too: one clock read and one atomic add, without a lock.
+	// success too: one clock read and a compare-and-swap, without a lock.
 	Rate int
 	// Min is the fewest calls that must have ended inside Window before
 	// Rate can open the breaker. Default 20; read only in rate mode.
 	Min int
 	// Slow, when positive, counts a call that took Slow or longer as a
 	// failure for the breaker, whatever its error; the caller still gets
-	// its result. A call whose caller's context ended still counts for
-	// nothing. The call's time is read on the runtime's Clock.
+	// its result. A slow call that succeeded after its caller's context
+	// ended stays a success, and one that failed then counts for nothing
+	// (see IsFailure). The call's time is read on the runtime's Clock.
 	Slow time.Duration
 	// IsFailure decides which errors count as failures. Default: every
-	// non-nil error. It is not asked about a call whose caller's context
-	// had ended (cancelled, or past its deadline) when the call returned:
-	// such a call is never a failure, nor a success, whatever its error.
+	// non-nil error. It is not asked about a call that failed after its
+	// caller's context had ended (cancelled, or past its deadline): such a
+	// call is never a failure, nor a success, whatever its error.
 	IsFailure func(error) bool
 }
 
@@ -96,7 +97,7 @@ func (c BreakerConfig) withDefaults() BreakerConfig {
 // Window; OPEN rejects at once; after Timeout, HALF-OPEN lets at most HalfOpen
 // trial calls through; HalfOpen successes close it, one failure reopens it.
 //
-// A call that returns after its caller's context ended (cancelled, or past
+// A call that fails after its caller's context ended (cancelled, or past
 // the caller's deadline) is neither a failure nor a success, whatever its
 // error: it says nothing about the dependency. So a dependency that hangs
 // opens the breaker only when the method has a per-attempt timeout
@@ -104,8 +105,8 @@ func (c BreakerConfig) withDefaults() BreakerConfig {
 // while the caller still waits and counts as a failure; without one, each
 // hanging call ends with its caller's deadline and counts for nothing.
 //
-// While closed, admitting a call is one atomic load, and a success writes
-// nothing and reads no clock. Outcomes of calls admitted under an older state
+// While closed, admitting a call is one atomic load, and a success in count
+// mode without Slow writes nothing and reads no clock. Outcomes of calls admitted under an older state
 // (a generation ago) are dropped. A Breaker is safe for concurrent use.
 type Breaker struct {
 	name string

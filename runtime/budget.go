@@ -12,8 +12,8 @@ var ErrRetryBudget = errors.New("retry budget exhausted")
 // RetryBudget caps retries in flight at a ratio of the calls in flight, so
 // that under an outage retries do not multiply the load on a dependency.
 // Give one to several wrappers with [WithRetryBudget] to share it; the calls
-// it counts are those of the methods that retry. It is safe for concurrent
-// use.
+// it counts are those of the methods that retry or hedge, and it admits
+// their hedges as it admits retries. It is safe for concurrent use.
 type RetryBudget struct {
 	ratio float64
 	min   uint64
@@ -32,8 +32,8 @@ func NewRetryBudget(ratio float64, min int) *RetryBudget {
 	return &RetryBudget{ratio: max(ratio, 0), min: uint64(max(min, 0))}
 }
 
-// WithRetryBudget makes every retrying method of the wrapper draw its
-// retries from b. Wrappers given the same b share it.
+// WithRetryBudget makes every retrying or hedging method of the wrapper
+// draw its retries and hedges from b. Wrappers given the same b share it.
 func WithRetryBudget(b *RetryBudget) Option { return func(c *config) { c.budget = b } }
 
 const callUnit = 1 << 32

@@ -37,10 +37,11 @@
 // the next wait the larger of the hint and the backoff, and ends the retries
 // at once with a [HintError] when the hint would pass the caller's deadline.
 // A [RetryBudget], shared by the wrappers given [WithRetryBudget], caps the
-// retries in flight at a ratio of the calls in flight.
+// retries and hedges in flight at a ratio of the calls in flight.
 //
-// With [WithFleet], breakers and Shared rate limiters are one for every
-// replica using the same fleet (package runtime/fleet/redisfleet): the
+// With [WithFleet], count-mode breakers and Shared rate limiters are one
+// for every replica using the same fleet (package runtime/fleet/redisfleet;
+// a breaker in rate mode stays local, see WithFleet): the
 // closed breaker's happy path stays local, and a fleet that does not answer
 // leaves each replica with a local breaker and limit of the same settings.
 //

@@ -120,10 +120,12 @@ func (rt *Runtime) NewMethod(cfg MethodConfig) *Method {
 	return m
 }
 
-// Do runs call through the method's bulkhead, breaker, retry, rate limiter
-// and timeout, in that order, and returns its error. call gets the attempt's context (with
-// the per-attempt deadline) and must store its results itself. On the happy
-// path of a closed breaker, Do allocates nothing and reads no clock.
+// Do runs call through the method's bulkhead, breaker, retry, hedge, rate
+// limiter, timeout and injected faults, in that order, and returns its
+// error. call gets the attempt's context (with the per-attempt deadline)
+// and must store its results itself. On the happy path of a closed
+// breaker in count mode, without Slow, observer, rate limiter or hedge, Do
+// allocates nothing and reads no clock.
 //
 // A call that panics while the breaker is half-open counts as a failure; the
 // panic goes on to the caller.
@@ -425,9 +427,10 @@ type Recording struct {
 //
 // The order is bulkhead -> journal (when Step is set and ctx carries a
 // workflow) -> idempotency record (when Idempotent is set) -> breaker ->
-// retry -> rate limiter -> timeout -> faults -> call. A hit fills rec.Results
-// by decoding the JSON of each recorded result into the pointer at the same
-// index. With
+// retry -> hedge -> rate limiter -> timeout -> faults -> call. A hit fills
+// rec.Results by decoding the JSON of each recorded result into the pointer
+// at the same index (on the memory store, from the second hit on, by
+// copying the results it keeps decoded: the same values). With
 // MethodConfig.Omit, the named fields are recorded as zero.
 func (m *Method) DoRecorded(ctx context.Context, rec Recording, call func(context.Context) error) error {
 	if m.omit != nil {

@@ -58,10 +58,13 @@ const (
 	EventFallback
 	// EventFleetFallback: the fleet of breaker Breaker (see WithFleet) did
 	// not answer, or answered with something invalid (Err says what), and
-	// the breaker goes on as a local one with the same settings.
+	// the breaker goes on as a local one with the same settings. A Shared
+	// rate limiter reports the same of its own fleet limit, with Policy
+	// "ratelimit" and Breaker empty: it goes on limiting per process.
 	EventFleetFallback
 	// EventFleetRejoin: the fleet answers again, and breaker Breaker is
-	// again one breaker for the fleet.
+	// again one breaker for the fleet (or, with Policy "ratelimit", the
+	// method's rate limiter one limit for the fleet again).
 	EventFleetRejoin
 )
 
@@ -114,7 +117,8 @@ type Event struct {
 	// Policy is "breaker", "bulkhead", "retry", "timeout", "idempotency",
 	// "checkpoint", "ratelimit", "budget", "hedge", "fallback" or "fleet".
 	Policy string
-	// Breaker is the breaker's name, for state changes and rejections.
+	// Breaker is the breaker's name, for state changes, rejections and a
+	// breaker's fleet events.
 	Breaker string
 	// From and To are the breaker states of a state change.
 	From, To State

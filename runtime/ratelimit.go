@@ -134,17 +134,19 @@ func (l *RateLimiter) takeWait(ctx context.Context, now time.Time) (time.Duratio
 	if d <= 0 {
 		return 0, nil
 	}
-	t := l.clock.NewTimer(d)
-	select {
-	case <-t.C():
-		return d, nil
-	case <-ctx.Done():
-		t.Stop()
+	if !sleep(ctx, l.clock, d) {
 		// Given back, so that the next caller need not wait for a token
 		// nobody used.
 		r.CancelAt(l.clock.Now())
-		return 0, fmt.Errorf("rate limiter %q: waiting for a token: %w", l.name, context.Cause(ctx))
+		return 0, l.abandoned(ctx)
 	}
+	return d, nil
+}
+
+// abandoned is the error of an attempt whose caller gave up while it
+// waited for a token.
+func (l *RateLimiter) abandoned(ctx context.Context) error {
+	return fmt.Errorf("rate limiter %q: waiting for a token: %w", l.name, context.Cause(ctx))
 }
 
 // limited is the error of a refused attempt; left, when positive, is what

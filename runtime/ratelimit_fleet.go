@@ -71,14 +71,10 @@ func (l *RateLimiter) takeFleet(ctx context.Context) (waited time.Duration, hand
 	if wait <= 0 {
 		return 0, true, nil
 	}
-	t := l.clock.NewTimer(wait)
-	select {
-	case <-t.C():
-		return wait, true, nil
-	case <-ctx.Done():
-		t.Stop()
-		return 0, true, fmt.Errorf("rate limiter %q: waiting for a token: %w", l.name, context.Cause(ctx))
+	if !sleep(ctx, l.clock, wait) {
+		return 0, true, l.abandoned(ctx)
 	}
+	return wait, true, nil
 }
 
 // reportFleet tells the observer that the limiter fell back from its fleet

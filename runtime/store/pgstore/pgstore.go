@@ -34,7 +34,9 @@
 // [New] looks at them first, with reads only. When they exist at the
 // version this package writes, it issues no DDL and takes no lock: it only
 // checks that the role has the privileges a running store needs, and fails
-// naming each one it lacks. They are, for a role app:
+// naming each one it lacks (a role that may not read the schema table
+// fails on that first, as it cannot see the version). They are, for a role
+// app:
 //
 //	GRANT SELECT ON <prefix>resilgen_schema TO app;
 //	GRANT SELECT, INSERT, UPDATE, DELETE ON <prefix>resilgen_idempotency TO app;
