@@ -344,15 +344,7 @@ func ParseDoc(doc *ast.CommentGroup) ([]*Directive, []*Error) {
 // hasDirective reports whether doc holds a //resil: line, well-formed or
 // not: such an interface is annotated, so its mistakes get reported.
 func hasDirective(doc *ast.CommentGroup) bool {
-	if doc == nil {
-		return false
-	}
-	for _, c := range doc.List {
-		if strings.HasPrefix(c.Text, directivePrefix) {
-			return true
-		}
-	}
-	return false
+	return len(directiveLines(doc)) > 0
 }
 
 // didYouMean returns ` (did you mean "x"?)` for the candidate closest to s,

@@ -99,12 +99,19 @@ func (l ErrorList) Relative(dir string) ErrorList {
 	out := make(ErrorList, len(l))
 	for i, e := range l {
 		c := *e
-		if rel, err := filepath.Rel(dir, c.Position.Filename); err == nil && !strings.HasPrefix(rel, "..") {
-			c.Position.Filename = rel
-		}
+		c.Position.Filename = relTo(dir, c.Position.Filename)
 		out[i] = &c
 	}
 	return out
+}
+
+// relTo returns name relative to dir when it is inside dir, and name
+// otherwise: how messages show a file.
+func relTo(dir, name string) string {
+	if rel, err := filepath.Rel(dir, name); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return name
 }
 
 // resolve fills Position from Pos.

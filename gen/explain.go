@@ -3,7 +3,6 @@ package gen
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -28,9 +27,7 @@ func Explain(w io.Writer, dir string, pkgs []*packages.Package, typeNames []stri
 		warns = append(warns, Warn(pkg.Fset, plans)...)
 		for _, p := range plans {
 			at := pkg.Fset.Position(p.Named.Obj().Pos())
-			if rel, err := filepath.Rel(dir, at.Filename); err == nil && !strings.HasPrefix(rel, "..") {
-				at.Filename = rel
-			}
+			at.Filename = relTo(dir, at.Filename)
 			fmt.Fprintf(&b, "%s.%s (%s)\n", pkg.Types.Name(), p.Name, at)
 			explainPlan(&b, p)
 		}
